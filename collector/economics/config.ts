@@ -1,0 +1,136 @@
+/**
+ * collector.yaml `economics:` section. Every key has a default so the collector runs without one;
+ * the defaults are listed in docs/economics.md. Market defaults are DESIGN.md's illustrative
+ * values, and `bitcoin.defaulted` names the ones in use so the collector can warn about them.
+ */
+import { z } from 'zod';
+import { Duration } from '../../common/units.js';
+import { clockMinutes, isTimeZone, WEEKDAYS, type EnergyPricing } from './energy.js';
+import type { GpuPrices } from './hpc.js';
+
+const usd = z.number().finite();
+const nonNegative = z.number().finite().nonnegative();
+const positive = z.number().finite().positive();
+
+export const DEFAULT_ENERGY_USD_PER_MWH = 45;
+export const DEFAULT_GPU_USD_PER_HOUR = 2.0;
+export const DEFAULT_POOL_FEE = 0.02;
+/** DESIGN.md's example market (late 2025). Illustrative only: set real values or a feed. */
+export const DEFAULT_MARKET = { btc_usd: 95_000, difficulty: 1.1e14, height: 920_000, fees_btc_per_block: 0.03 } as const;
+const MARKET_KEYS = Object.keys(DEFAULT_MARKET) as (keyof typeof DEFAULT_MARKET)[];
+
+const Clock = z.string().refine((s) => clockMinutes(s) !== null, 'expected a local time "HH:MM" between 00:00 and 24:00');
+
+const Period = z
+  .object({
+    days: z.array(z.enum(WEEKDAYS)).min(1).default([...WEEKDAYS]),
+    from: Clock,
+    to: Clock,
+    usd_per_mwh: usd,
+  })
+  .strict()
+  .refine((p) => clockMinutes(p.from)! < clockMinutes(p.to)!, {
+    message: '"to" must be later than "from"; write a period over midnight as two (e.g. 22:00-24:00 and 00:00-06:00)',
+    path: ['to'],
+  });
+
+/** Flat (`price_usd_per_mwh`) or time of use (`timezone`, `default_usd_per_mwh`, `periods`). Prices may be negative, as spot prices are. */
+export const EnergyConfig = z
+  .object({
+    price_usd_per_mwh: usd.optional(),
+    timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as "America/Chicago"').optional(),
+    default_usd_per_mwh: usd.optional(),
+    periods: z.array(Period).optional(),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    const tou = e.timezone !== undefined || e.default_usd_per_mwh !== undefined || e.periods !== undefined;
+    if (tou && e.price_usd_per_mwh !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'set either price_usd_per_mwh (a flat price) or a time-of-use schedule (timezone, default_usd_per_mwh, periods), not both' });
+    } else if (tou && (e.timezone === undefined || e.default_usd_per_mwh === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a time-of-use schedule needs timezone and default_usd_per_mwh (the price outside every period)' });
+    }
+  })
+  .transform((e): EnergyPricing =>
+    e.timezone !== undefined
+      ? { timezone: e.timezone, default_usd_per_mwh: e.default_usd_per_mwh!, periods: e.periods ?? [] }
+      : { price_usd_per_mwh: e.price_usd_per_mwh ?? DEFAULT_ENERGY_USD_PER_MWH },
+  );
+
+export const MarketFeedConfig = z
+  .object({
+    /** Base URL of a mempool-style API, e.g. https://mempool.space or http://127.0.0.1:8999 for a self-hosted backend. */
+    url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://mempool.space' }).transform((u) => u.replace(/\/+$/, '')),
+    interval: Duration.prefault('60s').refine((ms) => ms >= 1000, 'must be at least 1s'),
+    timeout: Duration.prefault('10s').refine((ms) => ms > 0, 'must be more than 0'),
+    stale_after: Duration.prefault('15m'),
+  })
+  .strict();
+export type MarketFeedConfig = z.infer<typeof MarketFeedConfig>;
+
+export interface StaticMarketValues {
+  btc_usd: number;
+  difficulty: number;
+  height: number;
+  fees_btc_per_block: number;
+}
+
+/** Static market values, or a `feed`; `pool_fee` (a ratio) applies to both. */
+export const BitcoinConfig = z
+  .object({
+    btc_usd: positive.optional(),
+    difficulty: positive.optional(),
+    height: z.number().int().nonnegative().optional(),
+    fees_btc_per_block: nonNegative.optional(),
+    pool_fee: z.number().min(0).max(1).default(DEFAULT_POOL_FEE),
+    feed: MarketFeedConfig.optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const given = MARKET_KEYS.filter((k) => b[k] !== undefined);
+    if (b.feed && given.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `set either feed or static market values, not both (remove ${given.join(', ')})` });
+    }
+  })
+  .transform((b) => {
+    const values = { ...DEFAULT_MARKET, ...Object.fromEntries(MARKET_KEYS.filter((k) => b[k] !== undefined).map((k) => [k, b[k]])) } as StaticMarketValues;
+    return {
+      pool_fee: b.pool_fee,
+      feed: b.feed ?? null,
+      values,
+      /** Static market keys that fell back to DEFAULT_MARKET (empty with a feed). */
+      defaulted: b.feed ? [] : MARKET_KEYS.filter((k) => b[k] === undefined),
+    };
+  });
+export type BitcoinConfig = z.infer<typeof BitcoinConfig>;
+
+const GpuPriceMap = z
+  .record(z.string().min(1), nonNegative)
+  .refine((m) => m.default !== undefined, 'add a "default" price for GPUs that no other key matches')
+  .transform((m) => m as GpuPrices);
+
+export const HpcConfig = z
+  .object({
+    billing: z.enum(['reserved', 'utilization', 'colocation']).default('reserved'),
+    /** USD per GPU-hour; a key matches a GPU whose model name contains it (longest key wins). */
+    price_usd_per_gpu_hour: GpuPriceMap.prefault({ default: DEFAULT_GPU_USD_PER_HOUR }),
+    usd_per_kw_month: nonNegative.optional(),
+    contracted_kw: positive.optional(),
+  })
+  .strict()
+  .superRefine((h, ctx) => {
+    if (h.billing !== 'colocation') return;
+    for (const key of ['usd_per_kw_month', 'contracted_kw'] as const) {
+      if (h[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `colocation billing needs ${key}` });
+    }
+  });
+export type HpcConfig = z.infer<typeof HpcConfig>;
+
+export const EconomicsConfig = z
+  .object({
+    energy: EnergyConfig.prefault({}),
+    bitcoin: BitcoinConfig.prefault({}),
+    hpc: HpcConfig.prefault({}),
+  })
+  .strict();
+export type EconomicsConfig = z.infer<typeof EconomicsConfig>;
