@@ -1,0 +1,221 @@
+/**
+ * The site's economics in one call, from its live aggregate per workload, the config and the market
+ * snapshot; and the per-message revenue rate that advances the collector's counters.
+ */
+import type { DeviceSample } from '../../protocol/telemetry.js';
+import { hashpriceUsdPerPhDay, miningRevenueUsdPerSecond, subsidyBtc, type ChainState } from './bitcoin.js';
+import type { EconomicsConfig } from './config.js';
+import { energyPriceUsdPerMwh } from './energy.js';
+import { nextHalving } from './halving.js';
+import { colocationUsdPerHour, gpuRentalUsdPerHour, type GpuState } from './hpc.js';
+import { breakevenUsdPerMwh, efficiencyJPerTh, energyCostUsdPerHour, marginUsdPerMwh, usdPerMwh } from './margin.js';
+
+/** The market values economics needs; a MarketSnapshot from collector/market has all of them. Null = not known. */
+export interface MarketInputs {
+  btc_usd: number | null;
+  difficulty: number | null;
+  height: number | null;
+  fees_btc_per_block: number | null;
+  tip_time_ms: number | null;
+}
+
+export interface ModelAggregate {
+  power_w: number;
+  hashrate_hs: number;
+  devices: number;
+}
+
+export interface MiningAggregate {
+  /** Best power per device (measured > reported > estimated), summed. */
+  power_w: number;
+  /** The part of power_w that is a nameplate estimate. */
+  estimated_power_w: number;
+  hashrate_hs: number;
+  by_model: Readonly<Record<string, ModelAggregate>>;
+}
+
+export interface HpcAggregate {
+  power_w: number;
+  estimated_power_w: number;
+  gpus: readonly GpuState[];
+}
+
+export interface SiteAggregate {
+  mining: MiningAggregate;
+  hpc: HpcAggregate;
+}
+
+export interface WorkloadEconomics {
+  power_w: number;
+  /** Null when market data needed for it is missing: never a made-up zero. */
+  revenue_usd_per_hour: number | null;
+  energy_cost_usd_per_hour: number;
+  /** Null when the workload draws no power. */
+  revenue_usd_per_mwh: number | null;
+  energy_cost_usd_per_mwh: number;
+  margin_usd_per_mwh: number | null;
+  /** Share of power_w that is estimated (0..1); null without power. Margins on estimates must say so. */
+  estimated_power_ratio: number | null;
+  /** The margin is negative and turning the load down would save money (never for take-or-pay HPC). */
+  curtail: boolean;
+}
+
+export interface MinerBreakeven {
+  model: string;
+  devices: number;
+  power_w: number;
+  hashrate_hs: number;
+  /** From the model's own live power and hashrate. */
+  efficiency_j_per_th: number;
+  /** Energy price at which this model earns its power bill, after the pool fee; null without market data. */
+  breakeven_usd_per_mwh: number | null;
+  /** The energy price now is above this model's breakeven. */
+  curtail: boolean;
+}
+
+export interface NextHalvingEconomics {
+  height: number;
+  /** Estimated at 600 s per block from the tip's time (or from now when the tip time is unknown). */
+  date_ms: number;
+  subsidy_btc: number;
+  /** Today's fleet, difficulty, fees and price with the next halving's subsidy. */
+  mining_revenue_usd_per_mwh: number | null;
+  mining_margin_usd_per_mwh: number | null;
+}
+
+export interface SiteEconomics {
+  energy_price_usd_per_mwh: number;
+  mining: WorkloadEconomics;
+  hpc: WorkloadEconomics;
+  /** Market hashprice, gross of the pool fee as the indices publish it. */
+  hashprice_usd_per_ph_day: number | null;
+  subsidy_btc: number | null;
+  blocks_until_halving: number | null;
+  next_halving: NextHalvingEconomics | null;
+  breakeven: MinerBreakeven[];
+}
+
+const SECONDS_PER_HOUR = 3600;
+
+function chainOf(market: MarketInputs): ChainState | null {
+  const { height, difficulty, fees_btc_per_block } = market;
+  if (height === null || difficulty === null || fees_btc_per_block === null) return null;
+  return { height, difficulty, fees_btc_per_block };
+}
+
+/** Mining revenue per hour, or null when the market is unknown; no hashrate earns 0 whatever the market. */
+function miningUsdPerHour(hashrateHs: number, chain: ChainState | null, btcUsd: number | null, poolFee: number): number | null {
+  if (hashrateHs === 0) return 0;
+  if (chain === null || btcUsd === null) return null;
+  return miningRevenueUsdPerSecond(hashrateHs, chain, btcUsd, poolFee) * SECONDS_PER_HOUR;
+}
+
+function hpcUsdPerHour(gpus: readonly GpuState[], hpc: EconomicsConfig['hpc'], colocationShare: number): number {
+  if (hpc.billing === 'colocation') return colocationUsdPerHour(hpc.usd_per_kw_month!, hpc.contracted_kw!) * colocationShare;
+  return gpuRentalUsdPerHour(gpus, hpc.billing, hpc.price_usd_per_gpu_hour);
+}
+
+function workload(power: { power_w: number; estimated_power_w: number }, revenueUsdPerHour: number | null, energyPrice: number, curtailable: boolean): WorkloadEconomics {
+  const revenuePerMwh = revenueUsdPerHour === null ? null : usdPerMwh(revenueUsdPerHour, power.power_w);
+  const margin = marginUsdPerMwh(revenuePerMwh, energyPrice);
+  return {
+    power_w: power.power_w,
+    revenue_usd_per_hour: revenueUsdPerHour,
+    energy_cost_usd_per_hour: energyCostUsdPerHour(power.power_w, energyPrice),
+    revenue_usd_per_mwh: revenuePerMwh,
+    energy_cost_usd_per_mwh: energyPrice,
+    margin_usd_per_mwh: margin,
+    estimated_power_ratio: power.power_w > 0 ? power.estimated_power_w / power.power_w : null,
+    curtail: curtailable && margin !== null && margin < 0,
+  };
+}
+
+/** Called on every refresh: the whole site's economics at `nowMs`. */
+export function computeEconomics(input: SiteAggregate, config: EconomicsConfig, market: MarketInputs, nowMs: number): SiteEconomics {
+  const energyPrice = energyPriceUsdPerMwh(config.energy, nowMs);
+  const poolFee = config.bitcoin.pool_fee;
+  const chain = chainOf(market);
+  const btcUsd = market.btc_usd;
+  const hashprice = chain && btcUsd !== null ? hashpriceUsdPerPhDay(chain, btcUsd) : null;
+
+  const mining = workload(input.mining, miningUsdPerHour(input.mining.hashrate_hs, chain, btcUsd, poolFee), energyPrice, true);
+  // Take-or-pay HPC (reserved GPUs, colocation) earns the same whether it runs or not: never curtail it for price.
+  const hpc = workload(input.hpc, hpcUsdPerHour(input.hpc.gpus, config.hpc, 1), energyPrice, config.hpc.billing === 'utilization');
+
+  let halving: NextHalvingEconomics | null = null;
+  if (market.height !== null) {
+    const next = nextHalving(market.height, market.tip_time_ms ?? nowMs);
+    const revenue = chain ? miningUsdPerHour(input.mining.hashrate_hs, { ...chain, height: next.height }, btcUsd, poolFee) : null;
+    const perMwh = revenue === null ? null : usdPerMwh(revenue, input.mining.power_w);
+    halving = {
+      height: next.height,
+      date_ms: next.date_ms,
+      subsidy_btc: next.subsidy_btc,
+      mining_revenue_usd_per_mwh: perMwh,
+      mining_margin_usd_per_mwh: marginUsdPerMwh(perMwh, energyPrice),
+    };
+  }
+
+  const netHashprice = hashprice === null ? null : hashprice * (1 - poolFee);
+  const breakeven: MinerBreakeven[] = [];
+  for (const [model, m] of Object.entries(input.mining.by_model)) {
+    const efficiency = efficiencyJPerTh(m.power_w, m.hashrate_hs);
+    if (efficiency === null) continue; // no hashrate or no power: no efficiency to judge
+    const price = netHashprice === null ? null : breakevenUsdPerMwh(netHashprice, efficiency);
+    breakeven.push({
+      model,
+      devices: m.devices,
+      power_w: m.power_w,
+      hashrate_hs: m.hashrate_hs,
+      efficiency_j_per_th: efficiency,
+      breakeven_usd_per_mwh: price,
+      curtail: price !== null && energyPrice > price,
+    });
+  }
+
+  return {
+    energy_price_usd_per_mwh: energyPrice,
+    mining,
+    hpc,
+    hashprice_usd_per_ph_day: hashprice,
+    subsidy_btc: market.height === null ? null : subsidyBtc(market.height),
+    blocks_until_halving: halving === null ? null : halving.height - market.height!,
+    next_halving: halving,
+    breakeven,
+  };
+}
+
+/**
+ * The fraction of a colocation contract one HPC host's message stands for: its GPUs over the GPUs of
+ * every HPC host in the collector's live view (down ones included). Each host's messages then add
+ * share × contract rate × interval_s, which sums to the contract over all hosts whatever their intervals.
+ */
+export function colocationShare(hostGpus: number, siteGpus: number): number {
+  if (!(siteGpus > 0) || !(hostGpus > 0)) return 0;
+  return Math.min(1, hostGpus / siteGpus);
+}
+
+export interface MessageRevenue {
+  /** Null when the market is unknown and the message carries hashrate: do not advance the counter. */
+  mining: number | null;
+  hpc: number;
+}
+
+/**
+ * Revenue rate (USD per hour) of one telemetry message's devices, for counters advanced by
+ * rate × interval. Mining: the hashrate of devices that are up. HPC: their GPUs' rental, or under
+ * colocation the contract rate × `colocationShare` (see colocationShare()).
+ */
+export function messageRevenueUsdPerHour(devices: readonly DeviceSample[], config: EconomicsConfig, market: MarketInputs, share: number): MessageRevenue {
+  if (!(share >= 0 && share <= 1)) throw new RangeError(`colocation share must be a ratio between 0 and 1, got ${share}`);
+  let hashrate = 0;
+  const gpus: DeviceSample[] = [];
+  for (const d of devices) {
+    if (d.workload === 'mining' && d.up) hashrate += d.hashrate_hs ?? 0;
+    else if (d.workload === 'hpc' && d.kind === 'gpu') gpus.push(d);
+  }
+  return {
+    mining: miningUsdPerHour(hashrate, chainOf(market), market.btc_usd, config.bitcoin.pool_fee),
+    hpc: hpcUsdPerHour(gpus, config.hpc, share),
+  };
+}
