@@ -1,0 +1,164 @@
+/**
+ * The agent's loop: every interval, read all sources concurrently under one deadline, add workload
+ * and energy counters, persist seq and counters, and publish the cycle's telemetry.
+ */
+import { join } from 'node:path';
+import type { Logger } from '../common/logger.js';
+import { telemetryTopic, type DeviceSample } from '../protocol/index.js';
+import type { AgentConfig } from './config.js';
+import { EnergyMeter } from './energy.js';
+import { Publisher } from './publisher.js';
+import { findSource } from './sources/registry.js';
+import type { DeviceReading, Source } from './sources/source.js';
+import { StateStore } from './state-store.js';
+import { buildTelemetry } from './telemetry-builder.js';
+
+interface BoundSource {
+  source: Source;
+  type: string;
+  workload: DeviceSample['workload'];
+}
+
+export interface CycleReport {
+  ts: number;
+  devices: number;
+  messages: number;
+  failedSources: string[];
+}
+
+export interface AgentOptions {
+  logger: Logger;
+  /** Called after each cycle; the demo prints summaries from it. */
+  onCycle?: (report: CycleReport) => void;
+}
+
+export class Agent {
+  private readonly logger: Logger;
+  private sources: BoundSource[] = [];
+  private readonly publisher: Publisher;
+  private readonly store: StateStore;
+  private meter: EnergyMeter | undefined;
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private inFlight = 0;
+
+  constructor(
+    readonly config: AgentConfig,
+    private readonly options: AgentOptions,
+  ) {
+    this.logger = options.logger;
+    this.publisher = new Publisher({ site: config.site, host: config.host, mqtt: config.mqtt, logger: this.logger });
+    this.store = new StateStore(config.state_dir, this.logger);
+  }
+
+  get statePath(): string {
+    return join(this.config.state_dir, 'agent-state.json');
+  }
+
+  async start(): Promise<void> {
+    const state = await this.store.load();
+    this.seq = state.seq;
+    this.meter = new EnergyMeter(this.config.interval * 3, state.energy);
+    const ctx = { logger: this.logger, intervalMs: this.config.interval, hostName: this.config.host };
+    this.sources = this.config.sources.map((sc) => ({
+      source: findSource(sc.type)!.create(sc, ctx),
+      type: sc.type,
+      workload: sc.workload,
+    }));
+    await this.publisher.start();
+    this.logger.info(
+      { site: this.config.site, host: this.config.host, interval_ms: this.config.interval, sources: this.sources.map((s) => s.source.name), seq: this.seq },
+      'agent started',
+    );
+    this.schedule(Date.now());
+  }
+
+  private schedule(due: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      const started = Date.now();
+      const running = this.cycle(started).then(
+        () => undefined,
+        (err: unknown) => this.logger.error({ err }, 'cycle failed'),
+      );
+      this.running = running;
+      void running.then(() => {
+        // Fixed rate: the next cycle is due one interval after this one was, skipping any missed.
+        let next = due + this.config.interval;
+        while (next <= Date.now()) next += this.config.interval;
+        this.schedule(next);
+      });
+    }, Math.max(0, due - Date.now()));
+  }
+
+  /** One sampling cycle at time `ts`; public so tests can drive cycles without timers. */
+  async cycle(ts: number): Promise<CycleReport> {
+    const deadline = AbortSignal.timeout(Math.max(50, Math.floor(this.config.interval * 0.8)));
+    const results = await Promise.allSettled(this.sources.map((s) => s.source.read(deadline)));
+    const devices: DeviceSample[] = [];
+    const failedSources: string[] = [];
+    results.forEach((result, i) => {
+      const bound = this.sources[i]!;
+      if (result.status === 'rejected') {
+        failedSources.push(bound.source.name);
+        this.logger.warn({ source: bound.source.name, err: (result.reason as Error)?.message ?? String(result.reason) }, 'source read failed');
+        return;
+      }
+      for (const reading of result.value) devices.push(this.toSample(bound, reading, ts));
+    });
+
+    const messages = buildTelemetry({
+      site: this.config.site,
+      host: this.config.host,
+      ts,
+      intervalS: this.config.interval / 1000,
+      firstSeq: this.seq,
+      maxBytes: this.config.max_message_bytes,
+      devices,
+    });
+    this.seq += messages.length;
+    // Persist before publishing: a crash may resend a seq, never reuse one for other data.
+    await this.store.save({ version: 1, seq: this.seq, energy: this.meter!.snapshot() });
+    const topic = telemetryTopic(this.config.site, this.config.host);
+    for (const m of messages) this.send(topic, m.payload, m.seq);
+    const report = { ts, devices: devices.length, messages: messages.length, failedSources };
+    this.logger.debug(report, 'cycle done');
+    this.options.onCycle?.(report);
+    return report;
+  }
+
+  private toSample(bound: BoundSource, reading: DeviceReading, ts: number): DeviceSample {
+    const { device_energy_j: counter, ...rest } = reading;
+    const sample: DeviceSample = { ...rest, workload: bound.workload };
+    const energy = this.meter!.update(`${bound.type}:${reading.id}`, ts, reading.up ? reading.power_w : undefined, counter);
+    sample.energy_j = energy.energy_j;
+    if (sample.power_w === undefined && energy.power_w !== undefined) {
+      sample.power_w = energy.power_w;
+      sample.power_source ??= 'reported';
+    }
+    return sample;
+  }
+
+  private send(topic: string, payload: string, seq: number): void {
+    this.inFlight++;
+    this.publisher
+      .publish(topic, payload)
+      .catch((err: Error) => this.logger.warn({ seq, err: err.message }, 'telemetry not delivered'))
+      .finally(() => this.inFlight--);
+  }
+
+  get pendingMessages(): number {
+    return this.inFlight;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await Promise.allSettled(this.sources.map((s) => s.source.close?.()));
+    await this.publisher.stop();
+    this.logger.info({ seq: this.seq }, 'agent stopped');
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The agent's MQTT edge: QoS 1 telemetry, a retained status with a birth message on every connect,
+ * a last will for when the agent vanishes, and an "offline" published by a clean shutdown.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from '../common/logger.js';
+import { mqttOptions, redactUrl, type MqttClientConfig } from '../common/mqtt.js';
+import { statusTopic, type Status } from '../protocol/index.js';
+import { VERSION } from '../common/version.js';
+
+export interface PublisherOptions {
+  site: string;
+  host: string;
+  mqtt: MqttClientConfig;
+  logger: Logger;
+}
+
+function statusPayload(site: string, host: string, state: Status['state'], reason?: string): string {
+  const status: Status = { v: 1, site, host, state, ts: Date.now(), version: VERSION };
+  if (reason) status.reason = reason;
+  return JSON.stringify(status);
+}
+
+export class Publisher {
+  private client: MqttClient | undefined;
+  private connectedOnce = false;
+
+  constructor(private readonly options: PublisherOptions) {}
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  async start(): Promise<void> {
+    const { site, host, logger } = this.options;
+    const opts = await mqttOptions(this.options.mqtt, `powersite-agent-${site}-${host}`);
+    const topic = statusTopic(site, host);
+    opts.will = { topic, payload: Buffer.from(statusPayload(site, host, 'offline', 'lost')), qos: 1, retain: true };
+    // A persistent session lets the broker finish in-flight QoS 1 exchanges across reconnects.
+    opts.clean = false;
+    const url = redactUrl(this.options.mqtt.url);
+    const client = mqtt.connect(this.options.mqtt.url, opts);
+    this.client = client;
+    client.on('connect', () => {
+      logger.info({ broker: url }, this.connectedOnce ? 'reconnected to MQTT broker' : 'connected to MQTT broker');
+      this.connectedOnce = true;
+      client.publish(topic, statusPayload(site, host, 'online'), { qos: 1, retain: true }, (err) => {
+        if (err) logger.warn({ err: err.message }, 'birth message not delivered');
+      });
+    });
+    client.on('offline', () => logger.warn({ broker: url }, 'MQTT broker unreachable; telemetry is queued until it returns'));
+    client.on('error', (err) => logger.warn({ broker: url, err: err.message }, 'MQTT error'));
+  }
+
+  /** Resolves when the broker acknowledged the message (PUBACK). */
+  publish(topic: string, payload: string): Promise<void> {
+    const client = this.client;
+    if (!client) return Promise.reject(new Error('publisher not started'));
+    return new Promise((resolve, reject) => {
+      client.publish(topic, payload, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /** Clean shutdown: retained "offline", then disconnect without triggering the last will. */
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const { site, host } = this.options;
+    if (client.connected) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        client.publish(statusTopic(site, host), statusPayload(site, host, 'offline', 'shutdown'), { qos: 1, retain: true }, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    // Wait briefly for in-flight acks, then close regardless: a dead broker must not hang shutdown.
+    await Promise.race([client.endAsync(false), new Promise((r) => setTimeout(r, 3000))]);
+    if (!client.disconnected) await client.endAsync(true);
+    this.client = undefined;
+  }
+}

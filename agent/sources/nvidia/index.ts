@@ -1,0 +1,64 @@
+/** NVIDIA GPUs through nvidia-smi. nvidia-smi has no energy counter: the agent integrates power. */
+import { z } from 'zod';
+import { ExecError, runCommand } from '../../../common/exec.js';
+import { Duration } from '../../../common/units.js';
+import { Workload } from '../../../protocol/index.js';
+import { defineSource, type DeviceReading, type Source, type SourceContext } from '../source.js';
+import { isUnknownFieldError, LEGACY_QUERY_FIELDS, parseQueryGpuCsv, QUERY_FIELDS, toReading } from './parse.js';
+
+export const NvidiaConfig = z
+  .object({
+    type: z.literal('nvidia'),
+    workload: Workload.default('hpc'),
+    command: z.string().default('nvidia-smi'),
+    timeout: Duration.prefault(5),
+  })
+  .strict();
+export type NvidiaConfig = z.infer<typeof NvidiaConfig>;
+
+export class NvidiaSource implements Source {
+  readonly name = 'nvidia';
+  private fields: readonly string[] = QUERY_FIELDS;
+  /** GPUs seen before, so a failing nvidia-smi reports them down instead of making them vanish. */
+  private readonly known = new Map<string, DeviceReading>();
+
+  constructor(
+    private readonly config: NvidiaConfig,
+    private readonly ctx: SourceContext,
+  ) {}
+
+  async read(signal: AbortSignal): Promise<DeviceReading[]> {
+    let stdout: string;
+    try {
+      stdout = await this.query(signal);
+    } catch (err) {
+      const error = (err as Error).message;
+      if (this.known.size === 0) throw err;
+      return [...this.known.values()].map((gpu) => ({ id: gpu.id, kind: 'gpu', vendor: 'nvidia', model: gpu.model, up: false, error }));
+    }
+    const { records, errors } = parseQueryGpuCsv(stdout, this.fields);
+    for (const e of errors) this.ctx.logger.warn({ source: this.name }, `unparsable nvidia-smi line: ${e}`);
+    const readings = records.map(toReading);
+    for (const r of readings) this.known.set(r.id, r);
+    return readings;
+  }
+
+  private async query(signal: AbortSignal): Promise<string> {
+    const args = (fields: readonly string[]) => [`--query-gpu=${fields.join(',')}`, '--format=csv,noheader,nounits'];
+    try {
+      return (await runCommand(this.config.command, args(this.fields), this.config.timeout, signal)).stdout;
+    } catch (err) {
+      const text = err instanceof ExecError ? err.stdout + err.stderr : '';
+      if (this.fields === LEGACY_QUERY_FIELDS || !isUnknownFieldError(text)) throw err;
+      this.ctx.logger.info({ source: this.name }, 'driver predates power.draw.average/instant; using the legacy field list');
+      this.fields = LEGACY_QUERY_FIELDS;
+      return (await runCommand(this.config.command, args(this.fields), this.config.timeout, signal)).stdout;
+    }
+  }
+}
+
+export const nvidiaSource = defineSource({
+  type: 'nvidia',
+  schema: NvidiaConfig,
+  create: (config: NvidiaConfig, ctx) => new NvidiaSource(config, ctx),
+});

@@ -1,0 +1,53 @@
+/**
+ * The one small interface every device family implements. A source reads its devices and returns
+ * readings in base units; the agent adds workload and energy counters and publishes them.
+ */
+import type { z } from 'zod';
+import type { Logger } from '../../common/logger.js';
+import type { DeviceSample, Workload } from '../../protocol/index.js';
+
+/** What a source returns per device: a sample without the fields the agent owns. */
+export type DeviceReading = Omit<DeviceSample, 'workload' | 'energy_j'> & {
+  /**
+   * The device's own cumulative energy counter in joules, where it has one (AMD, some PDUs).
+   * The agent turns its deltas into the published monotonic `energy_j`, surviving device resets.
+   */
+  device_energy_j?: number;
+};
+
+export interface Source {
+  /** Short name for logs, e.g. "nvidia" or "cgminer(12 miners)". */
+  readonly name: string;
+  /**
+   * Reads every device once. A device that cannot be read is returned with `up: false` and an
+   * `error`; the promise rejects only when the whole source failed (the agent logs and goes on).
+   * `signal` aborts when the agent's cycle deadline passes.
+   */
+  read(signal: AbortSignal): Promise<DeviceReading[]>;
+  close?(): Promise<void>;
+}
+
+export interface SourceContext {
+  logger: Logger;
+  /** The agent's sampling interval, for sources that pace or time out their own I/O. */
+  intervalMs: number;
+  /** The agent's `host` name, for sources that describe the machine itself. */
+  hostName: string;
+}
+
+/** Every source config carries its type and the workload its power is billed to. */
+export interface BaseSourceConfig {
+  type: string;
+  workload: Workload;
+}
+
+/** A device family: its config schema and how to make a source from a validated config. */
+export interface SourceDefinition<C extends BaseSourceConfig = BaseSourceConfig> {
+  type: C['type'];
+  schema: z.ZodType<C, any>;
+  create(config: C, ctx: SourceContext): Source;
+}
+
+export function defineSource<C extends BaseSourceConfig>(definition: SourceDefinition<C>): SourceDefinition<C> {
+  return definition;
+}

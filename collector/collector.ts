@@ -1,0 +1,167 @@
+/**
+ * The collector process: subscribe, validate, write InfluxDB (acknowledging after the write), keep
+ * the live state and serve /metrics.
+ */
+import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import mqtt, { type MqttClient } from 'mqtt';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from '../common/logger.js';
+import { mqttOptions, redactUrl } from '../common/mqtt.js';
+import { sharedFilter, subscriptionFilter } from '../protocol/index.js';
+import type { CollectorConfig } from './config.js';
+import { startHttpServer } from './http/server.js';
+import { installDeferredAcks } from './ingest/deferred-acks.js';
+import { IngestPipeline } from './ingest/pipeline.js';
+import { validateMessage, type RejectReason } from './ingest/validate.js';
+import { SelfMetrics } from './metrics/self-metrics.js';
+import { SiteLabels } from './metrics/site-labels.js';
+import { SiteMetrics } from './metrics/site-metrics.js';
+import { LiveState } from './state/live-state.js';
+import { InfluxWriter } from './store/influx-writer.js';
+
+/** Rejections are logged at most once per reason per minute: a flood must not flood the logs. */
+const REJECT_LOG_INTERVAL_MS = 60_000;
+
+export class Collector {
+  readonly registry = new Registry();
+  readonly state: LiveState;
+  private client: MqttClient | undefined;
+  private pipeline: IngestPipeline | undefined;
+  private server: Server | undefined;
+  private selfMetrics: SelfMetrics | undefined;
+  private siteMetrics: SiteMetrics | undefined;
+  private readonly lastRejectLog = new Map<RejectReason, number>();
+  private readonly suppressed = new Map<RejectReason, number>();
+  metricsUrl = '';
+
+  constructor(
+    readonly config: CollectorConfig,
+    private readonly logger: Logger,
+  ) {
+    this.state = new LiveState({ staleIntervals: config.stale_intervals, forgetAfterMs: 3_600_000 });
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  get siteSummaries() {
+    return this.siteMetrics!.summaries();
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this;
+    collectDefaultMetrics({ register: this.registry, prefix: 'powersite_collector_process_' });
+    const writer = config.influx ? await InfluxWriter.create(config.influx, logger) : undefined;
+    if (!writer) logger.info('no influx section in the config: metrics only, no history is written');
+    const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected);
+    this.selfMetrics = self;
+    const sites = new SiteMetrics(this.registry, this.state, new SiteLabels(config.limits.max_sites));
+    this.siteMetrics = sites;
+    const influx = config.influx;
+    this.pipeline = new IngestPipeline(
+      writer,
+      {
+        batchPoints: influx?.batch_points ?? 5000,
+        flushIntervalMs: influx?.flush_interval ?? 1000,
+        maxPendingPoints: influx?.max_pending_points ?? 200_000,
+        retryMaxMs: 30_000,
+      },
+      {
+        onCommitted: (message) => {
+          sites.commit(message);
+          self.lag.observe(Math.max(0, (Date.now() - message.ts) / 1000));
+        },
+        onWritten: (points, seconds) => {
+          self.pointsWritten.inc(points);
+          self.writeDuration.observe(seconds);
+        },
+        onWriteError: () => self.writeErrors.inc(),
+      },
+      logger,
+    );
+
+    const http = await startHttpServer(config.http.host, config.http.port, this.registry, () => ({
+      ok: this.connected,
+      mqtt_connected: this.connected,
+      pending_points: this.pipeline?.pendingPoints ?? 0,
+      influx: config.influx ? 'configured' : 'disabled',
+    }));
+    this.server = http.server;
+    this.metricsUrl = `${http.url}/metrics`;
+
+    const clientId = config.mqtt.client_id ?? `powersite-collector-${hostname().split('.')[0]}`;
+    const options = await mqttOptions(config.mqtt, clientId);
+    // A persistent session: while this collector is away the broker keeps its QoS 1 messages.
+    options.clean = false;
+    const telemetry = subscriptionFilter('telemetry', config.mqtt.site);
+    const filter = config.mqtt.share_group ? sharedFilter(config.mqtt.share_group, telemetry) : telemetry;
+    const client = mqtt.connect(config.mqtt.url, { ...options, manualConnect: true });
+    this.client = client;
+    installDeferredAcks(client, (topic, payload, ack) => this.handle(topic, payload, ack));
+    const broker = redactUrl(config.mqtt.url);
+    client.on('connect', (connack) => {
+      logger.info({ broker, filter, session_present: connack.sessionPresent }, 'connected to MQTT broker');
+      client.subscribe(
+        { [filter]: { qos: 1 }, [subscriptionFilter('status', config.mqtt.site)]: { qos: 1 } },
+        (err, granted) => {
+          if (err) logger.error({ err: err.message }, 'subscription failed');
+          else if (granted?.some((g) => g.qos === 128)) logger.error({ granted }, 'the broker refused a subscription (check the ACL)');
+        },
+      );
+    });
+    client.on('offline', () => logger.warn({ broker }, 'MQTT broker unreachable; reconnecting'));
+    client.on('error', (err) => logger.warn({ broker, err: err.message }, 'MQTT error'));
+    client.connect();
+    logger.info({ metrics: this.metricsUrl, broker, influx: config.influx ? redactUrl(config.influx.url) : 'disabled' }, 'collector started');
+  }
+
+  /** Validates and routes one message; returns a promise when the pipeline wants us to slow down. */
+  private handle(topic: string, payload: Buffer, ack: () => void): Promise<void> | undefined {
+    const self = this.selfMetrics!;
+    const result = validateMessage(topic, payload, {
+      maxMessageBytes: this.config.limits.max_message_bytes,
+      maxDevicesPerMessage: this.config.limits.max_devices_per_message,
+    });
+    if (!result.ok) {
+      // A bad message is acknowledged too: redelivering it would not make it better.
+      ack();
+      self.rejected(result.reason);
+      this.logRejection(result.reason, topic, result.detail);
+      return undefined;
+    }
+    self.accepted();
+    if (result.kind === 'status') {
+      ack();
+      this.state.applyStatus(result.message);
+      return undefined;
+    }
+    const gaps = this.state.apply(result.message);
+    if (gaps > 0) self.sequenceGaps.inc({ site: result.message.site }, gaps);
+    return this.pipeline!.accept(result.message, ack);
+  }
+
+  private logRejection(reason: RejectReason, topic: string, detail: string): void {
+    const now = Date.now();
+    if (now - (this.lastRejectLog.get(reason) ?? 0) < REJECT_LOG_INTERVAL_MS) {
+      this.suppressed.set(reason, (this.suppressed.get(reason) ?? 0) + 1);
+      return;
+    }
+    this.lastRejectLog.set(reason, now);
+    const suppressed = this.suppressed.get(reason) ?? 0;
+    this.suppressed.delete(reason);
+    this.logger.warn({ reason, topic: topic.slice(0, 200), detail, similar_since_last_log: suppressed }, 'message rejected');
+  }
+
+  async stop(): Promise<void> {
+    // Write what we hold while still connected, so its acknowledgements reach the broker; what
+    // arrives after that stays unacknowledged and is redelivered to the next collector.
+    await this.pipeline?.stop();
+    const client = this.client;
+    if (client) await Promise.race([client.endAsync(true), new Promise((r) => setTimeout(r, 2000))]);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections?.();
+    this.logger.info('collector stopped');
+  }
+}

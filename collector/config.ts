@@ -1,0 +1,54 @@
+/** collector.yaml: the stable keys of DESIGN.md, with defaults for a collector beside its broker. */
+import { z } from 'zod';
+import { MqttClientConfig } from '../common/mqtt.js';
+import { Bytes, Duration } from '../common/units.js';
+import { MAX_DEVICES_PER_MESSAGE } from '../protocol/index.js';
+
+export const InfluxConfig = z
+  .object({
+    url: z.string().url('expected an http(s) URL like http://influx:8086').default('http://localhost:8086'),
+    database: z.string().min(1).default('powersite'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    password_file: z.string().optional(),
+    /** A batch is written when it holds this many points or when flush_interval passes. */
+    batch_points: z.number().int().min(1).max(100_000).default(5000),
+    flush_interval: Duration.prefault('1s'),
+    /** Unwritten points held in memory before the collector stops taking messages (back-pressure). */
+    max_pending_points: z.number().int().min(1000).default(200_000),
+    timeout: Duration.prefault('10s'),
+  })
+  .strict();
+export type InfluxConfig = z.infer<typeof InfluxConfig>;
+
+export const CollectorMqttConfig = MqttClientConfig.extend({
+  /** Members of one group share the telemetry (MQTT v5 / Mosquitto 2 `$share/<group>/...`). */
+  share_group: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  /** Only this site's topics, or every site ('+'). */
+  site: z.string().default('+'),
+}).strict();
+export type CollectorMqttConfig = z.infer<typeof CollectorMqttConfig>;
+
+export const CollectorConfig = z
+  .object({
+    mqtt: CollectorMqttConfig.default(() => CollectorMqttConfig.parse({})),
+    /** Absent: no history is written (the demo's default); metrics still work. */
+    influx: InfluxConfig.optional(),
+    http: z
+      .object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9464) })
+      .strict()
+      .default({ host: '0.0.0.0', port: 9464 }),
+    limits: z
+      .object({
+        max_message_bytes: Bytes.prefault('1MiB'),
+        max_devices_per_message: z.number().int().min(1).max(MAX_DEVICES_PER_MESSAGE).default(MAX_DEVICES_PER_MESSAGE),
+        /** Distinct site label values on /metrics; messages of further sites are still stored. */
+        max_sites: z.number().int().min(1).default(64),
+      })
+      .strict()
+      .default({ max_message_bytes: 1024 * 1024, max_devices_per_message: MAX_DEVICES_PER_MESSAGE, max_sites: 64 }),
+    /** A device is stale after this many of its intervals without a sample. */
+    stale_intervals: z.number().min(1).default(3),
+  })
+  .strict();
+export type CollectorConfig = z.infer<typeof CollectorConfig>;

@@ -1,0 +1,59 @@
+/**
+ * MQTT.js sends a QoS 1 PUBACK as soon as `handleMessage` calls back, and reads the next message
+ * only after that, so acknowledging after a batched database write would mean one message per
+ * write. This moves the PUBACK under our control: `handleMessage` returns at once (the stream
+ * flows), the automatic PUBACK is swallowed, and the real one is sent by `ack()` later. Acks of
+ * a connection that has since dropped are discarded: the broker redelivers those messages.
+ *
+ * It relies on MQTT.js internals (`_sendPacket`, `handleMessage`), pinned by the lock file and
+ * proven by the ack-after-write integration test.
+ */
+import type { IPublishPacket, MqttClient } from 'mqtt';
+
+export type MessageHandler = (topic: string, payload: Buffer, ack: () => void) => Promise<void> | undefined;
+
+type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
+
+export function installDeferredAcks(client: MqttClient, handler: MessageHandler): void {
+  const internal = client as unknown as { _sendPacket: SendPacket };
+  const send = internal._sendPacket.bind(client);
+  const swallow = new Set<number>();
+  let generation = 0;
+  client.on('connect', () => {
+    generation++;
+    swallow.clear();
+  });
+
+  internal._sendPacket = (packet, cb, ...rest) => {
+    if (packet.cmd === 'puback' && packet.messageId !== undefined && swallow.delete(packet.messageId)) {
+      cb?.();
+      return;
+    }
+    send(packet, cb, ...rest);
+  };
+
+  client.handleMessage = (packet: IPublishPacket, callback) => {
+    const id = packet.messageId;
+    const born = generation;
+    let ack: () => void = () => {};
+    if (packet.qos === 1 && id !== undefined) {
+      swallow.add(id);
+      let done = false;
+      ack = () => {
+        if (done) return;
+        done = true;
+        if (born === generation && client.connected) send({ cmd: 'puback', messageId: id });
+      };
+    }
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    let wait: Promise<void> | undefined;
+    try {
+      wait = handler(packet.topic, payload, ack);
+    } catch {
+      // The handler counts and logs its own failures; the stream must keep flowing.
+      wait = undefined;
+    }
+    if (wait) void wait.then(() => callback(), () => callback());
+    else callback();
+  };
+}

@@ -1,0 +1,101 @@
+import type { IPoint } from 'influx';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../common/logger.js';
+import type { Telemetry } from '../../protocol/index.js';
+import type { PointWriter } from '../store/influx-writer.js';
+import { IngestPipeline } from './pipeline.js';
+
+class MemoryWriter implements PointWriter {
+  batches: IPoint[][] = [];
+  failures = 0;
+  async write(points: IPoint[]): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('influx down');
+    }
+    this.batches.push(points);
+  }
+}
+
+const message = (seq: number, devices = 1): Telemetry => ({
+  v: 1, site: 's', host: 'h', seq, ts: 1_000 + seq, interval_s: 10,
+  devices: Array.from({ length: devices }, (_, i) => ({ id: `d${i}`, kind: 'gpu' as const, workload: 'hpc' as const, up: true, power_w: 100 })),
+});
+
+function setup(writer: PointWriter | undefined, options: Partial<ConstructorParameters<typeof IngestPipeline>[1]> = {}) {
+  const committed: number[] = [];
+  const errors: number[] = [];
+  const pipeline = new IngestPipeline(
+    writer,
+    { batchPoints: 4, flushIntervalMs: 20, maxPendingPoints: 1000, retryMaxMs: 20, ...options },
+    { onCommitted: (m) => committed.push(m.seq), onWritten: () => {}, onWriteError: (_e, attempt) => errors.push(attempt) },
+    silentLogger(),
+  );
+  return { pipeline, committed, errors };
+}
+
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(cond()).toBe(true);
+};
+
+describe('IngestPipeline', () => {
+  it('acknowledges only after the batch is written, in order', async () => {
+    const writer = new MemoryWriter();
+    const { pipeline, committed } = setup(writer);
+    const acks: number[] = [];
+    for (let seq = 1; seq <= 3; seq++) pipeline.accept(message(seq), () => acks.push(seq));
+    // 3 messages × 2 points (device + message record) = 6 >= batchPoints: two batches.
+    await until(() => acks.length === 3);
+    expect(acks).toEqual([1, 2, 3]);
+    expect(committed).toEqual([1, 2, 3]);
+    expect(writer.batches.flat()).toHaveLength(6);
+    await pipeline.stop();
+  });
+
+  it('holds acknowledgements while InfluxDB fails and retries until it works', async () => {
+    const writer = new MemoryWriter();
+    writer.failures = 3;
+    const { pipeline, errors } = setup(writer);
+    const acks: number[] = [];
+    pipeline.accept(message(1, 3), () => acks.push(1));
+    await until(() => errors.length >= 1);
+    expect(acks).toEqual([]);
+    await until(() => acks.length === 1);
+    expect(errors).toEqual([1, 2, 3]);
+    expect(writer.batches).toHaveLength(1);
+    await pipeline.stop();
+  });
+
+  it('applies back-pressure when too many points are pending and releases it after a write', async () => {
+    const writer = new MemoryWriter();
+    writer.failures = 2;
+    const { pipeline } = setup(writer, { maxPendingPoints: 4, batchPoints: 100 });
+    expect(pipeline.accept(message(1), () => {})).toBeUndefined();
+    const wait = pipeline.accept(message(2), () => {});
+    expect(wait).toBeInstanceOf(Promise);
+    await wait;
+    expect(pipeline.pendingPoints).toBe(0);
+    await pipeline.stop();
+  });
+
+  it('leaves unwritten messages unacknowledged when stopped during an outage', async () => {
+    const writer = new MemoryWriter();
+    writer.failures = 1000;
+    const { pipeline } = setup(writer);
+    const acks: number[] = [];
+    pipeline.accept(message(1), () => acks.push(1));
+    await new Promise((r) => setTimeout(r, 50));
+    await pipeline.stop();
+    expect(acks).toEqual([]);
+  });
+
+  it('without a store, acknowledges at once', () => {
+    const { pipeline, committed } = setup(undefined);
+    const acks: number[] = [];
+    pipeline.accept(message(7), () => acks.push(7));
+    expect(acks).toEqual([7]);
+    expect(committed).toEqual([7]);
+    void pipeline.stop();
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Validation of every incoming MQTT message, pure: a message is either accepted with its typed
+ * payload or rejected with a reason that becomes a metric label and a rate-limited log line.
+ */
+import { parseTopic, Status, Telemetry } from '../../protocol/index.js';
+
+export const REJECT_REASONS = ['too_large', 'bad_topic', 'bad_json', 'schema', 'topic_mismatch', 'too_many_devices'] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export interface Limits {
+  maxMessageBytes: number;
+  maxDevicesPerMessage: number;
+}
+
+export type Validated =
+  | { ok: true; kind: 'telemetry'; message: Telemetry }
+  | { ok: true; kind: 'status'; message: Status }
+  | { ok: false; reason: RejectReason; detail: string };
+
+function reject(reason: RejectReason, detail: string): Validated {
+  return { ok: false, reason, detail };
+}
+
+export function validateMessage(topic: string, payload: Uint8Array, limits: Limits): Validated {
+  if (payload.byteLength > limits.maxMessageBytes) return reject('too_large', `${payload.byteLength} bytes > limit ${limits.maxMessageBytes}`);
+  const parsedTopic = parseTopic(topic);
+  if (!parsedTopic) return reject('bad_topic', `not a powersite/v1/<site>/<host>/(telemetry|status) topic: ${topic.slice(0, 200)}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+  } catch (err) {
+    return reject('bad_json', (err as Error).message.slice(0, 200));
+  }
+  const result = parsedTopic.kind === 'telemetry' ? Telemetry.safeParse(json) : Status.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return reject('schema', `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}${result.error.issues.length > 1 ? ` (+${result.error.issues.length - 1} more)` : ''}`);
+  }
+  const message = result.data;
+  // A host may only speak for itself: the payload must name the site and host of its topic.
+  if (message.site !== parsedTopic.site || message.host !== parsedTopic.host) {
+    return reject('topic_mismatch', `payload says ${message.site}/${message.host}, topic says ${parsedTopic.site}/${parsedTopic.host}`);
+  }
+  if ('devices' in message) {
+    if (message.devices.length > limits.maxDevicesPerMessage) return reject('too_many_devices', `${message.devices.length} devices > limit ${limits.maxDevicesPerMessage}`);
+    return { ok: true, kind: 'telemetry', message };
+  }
+  return { ok: true, kind: 'status', message };
+}

@@ -1,0 +1,73 @@
+/** powersite_collector_*: how the collector itself is doing (messages, writes, lag, loss). */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { VERSION } from '../../common/version.js';
+import { REJECT_REASONS, type RejectReason } from '../ingest/validate.js';
+
+export class SelfMetrics {
+  readonly messages: Counter<'result' | 'reason'>;
+  readonly pointsWritten: Counter;
+  readonly writeErrors: Counter;
+  readonly writeDuration: Histogram;
+  readonly lag: Histogram;
+  readonly sequenceGaps: Counter<'site'>;
+  readonly pendingPoints: Gauge;
+  readonly mqttConnected: Gauge;
+
+  constructor(registry: Registry, pending: () => number, connected: () => boolean) {
+    const registers = [registry];
+    this.messages = new Counter({
+      name: 'powersite_collector_messages_total',
+      help: 'MQTT messages by result (accepted, rejected) and rejection reason',
+      labelNames: ['result', 'reason'] as const,
+      registers,
+    });
+    // Every reason exists from the start, so alerts on increase() see the first rejection.
+    this.messages.inc({ result: 'accepted', reason: 'none' }, 0);
+    for (const reason of REJECT_REASONS) this.messages.inc({ result: 'rejected', reason }, 0);
+    this.pointsWritten = new Counter({ name: 'powersite_collector_points_written_total', help: 'Points written to InfluxDB', registers });
+    this.writeErrors = new Counter({ name: 'powersite_collector_write_errors_total', help: 'Failed InfluxDB write attempts (each is retried)', registers });
+    this.writeDuration = new Histogram({
+      name: 'powersite_collector_write_duration_seconds',
+      help: 'Duration of successful InfluxDB batch writes',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.lag = new Histogram({
+      name: 'powersite_collector_lag_seconds',
+      help: 'Time from the agent taking a sample to the collector committing it',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+      registers,
+    });
+    this.sequenceGaps = new Counter({
+      name: 'powersite_collector_sequence_gaps_total',
+      help: 'Telemetry messages missing from an agent\'s sequence, as seen by this collector',
+      labelNames: ['site'] as const,
+      registers,
+    });
+    this.pendingPoints = new Gauge({
+      name: 'powersite_collector_pending_points',
+      help: 'Points received but not yet written; their messages are not yet acknowledged',
+      registers,
+      collect() {
+        this.set(pending());
+      },
+    });
+    this.mqttConnected = new Gauge({
+      name: 'powersite_collector_mqtt_connected',
+      help: '1 while connected to the MQTT broker',
+      registers,
+      collect() {
+        this.set(connected() ? 1 : 0);
+      },
+    });
+    new Gauge({ name: 'powersite_collector_build_info', help: 'Collector version', labelNames: ['version'] as const, registers }).set({ version: VERSION }, 1);
+  }
+
+  accepted(): void {
+    this.messages.inc({ result: 'accepted', reason: 'none' });
+  }
+
+  rejected(reason: RejectReason): void {
+    this.messages.inc({ result: 'rejected', reason });
+  }
+}

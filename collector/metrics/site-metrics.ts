@@ -1,0 +1,127 @@
+/**
+ * The site series of /metrics. Gauges are this collector's live view, computed at scrape time
+ * from the live state; counters advance per committed message (rate × interval) so that sums
+ * across collectors sharing one subscription stay exact.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Telemetry } from '../../protocol/index.js';
+import { messageTotals, WORKLOADS, type LiveState, type SiteSummary } from '../state/live-state.js';
+import type { SiteLabels } from './site-labels.js';
+
+export class SiteMetrics {
+  private readonly energy: Counter<'site' | 'workload'>;
+  private readonly hashes: Counter<'site' | 'workload'>;
+  /** The last summary, shared by every gauge of one scrape. */
+  private cached: { at: number; summary: Map<string, SiteSummary> } | undefined;
+
+  constructor(
+    registry: Registry,
+    private readonly state: LiveState,
+    private readonly labels: SiteLabels,
+    private readonly clock: () => number = Date.now,
+  ) {
+    const summaries = () => this.summaries();
+    const perWorkload = (
+      name: string,
+      help: string,
+      value: (s: SiteSummary[keyof SiteSummary], workload: string) => number | undefined,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['site', 'workload'] as const,
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const [site, summary] of summaries()) {
+            for (const workload of WORKLOADS) {
+              const v = value(summary[workload], workload);
+              if (v !== undefined) this.set({ site, workload }, v);
+            }
+          }
+        },
+      });
+
+    perWorkload('powersite_power_watts', 'Power drawn now by devices that are up (measured, reported or estimated), this collector\'s live view', (w) => w.power_w);
+    perWorkload('powersite_estimated_power_ratio', 'Share of the power figure that is a nameplate estimate rather than measured or reported', (w) =>
+      w.power_w > 0 ? w.estimated_power_w / w.power_w : 0,
+    );
+    perWorkload('powersite_hashrate_hashes_per_second', 'Mining hashrate now', (w, workload) => (workload === 'mining' ? w.hashrate_hs : undefined));
+    perWorkload('powersite_gpu_utilization_ratio', 'Mean utilisation of GPUs that are up', (w, workload) => (workload === 'hpc' ? w.gpu_utilization : undefined));
+
+    new Gauge({
+      name: 'powersite_devices',
+      help: 'Devices by state: up, down (reporting a fault) or stale (not heard from for several intervals)',
+      labelNames: ['site', 'workload', 'state'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [site, summary] of summaries()) {
+          for (const workload of WORKLOADS) {
+            for (const [state, n] of Object.entries(summary[workload].devices)) this.set({ site, workload, state }, n);
+          }
+        }
+      },
+    });
+
+    this.energy = new Counter({
+      name: 'powersite_energy_joules_total',
+      help: 'Energy used, advanced per message by power × interval (sum rate() across collectors for fleet power)',
+      labelNames: ['site', 'workload'] as const,
+      registers: [registry],
+    });
+    this.hashes = new Counter({
+      name: 'powersite_hashes_total',
+      help: 'Hashes computed, advanced per message by hashrate × interval',
+      labelNames: ['site', 'workload'] as const,
+      registers: [registry],
+    });
+  }
+
+  /** Summaries are computed once per scrape: every gauge's collect() shares them. */
+  summaries(): Map<string, SiteSummary> {
+    const now = this.clock();
+    if (!this.cached || now - this.cached.at > 250) {
+      const raw = this.state.summarize(now);
+      const merged = new Map<string, SiteSummary>();
+      for (const [site, summary] of raw) {
+        const label = this.labels.label(site);
+        merged.set(label, merged.has(label) ? mergeSummaries(merged.get(label)!, summary) : summary);
+      }
+      this.cached = { at: now, summary: merged };
+    }
+    return this.cached.summary;
+  }
+
+  /** Advances the counters for one stored message. */
+  commit(message: Telemetry): void {
+    const site = this.labels.label(message.site);
+    const totals = messageTotals(message);
+    for (const workload of WORKLOADS) {
+      this.energy.inc({ site, workload }, totals[workload].energy_j);
+      if (workload === 'mining') this.hashes.inc({ site, workload }, totals[workload].hashes);
+    }
+  }
+}
+
+function mergeSummaries(a: SiteSummary, b: SiteSummary): SiteSummary {
+  for (const w of WORKLOADS) {
+    const x = a[w];
+    const y = b[w];
+    x.power_w += y.power_w;
+    x.estimated_power_w += y.estimated_power_w;
+    x.hashrate_hs += y.hashrate_hs;
+    x.gpus.push(...y.gpus);
+    for (const s of ['up', 'down', 'stale'] as const) x.devices[s] += y.devices[s];
+    for (const [model, m] of y.by_model) {
+      const t = x.by_model.get(model) ?? { power_w: 0, hashrate_hs: 0, devices: 0 };
+      t.power_w += m.power_w;
+      t.hashrate_hs += m.hashrate_hs;
+      t.devices += m.devices;
+      x.by_model.set(model, t);
+    }
+    const utils = x.gpus.filter((g) => g.up && g.utilization !== undefined);
+    x.gpu_utilization = utils.length ? utils.reduce((s, g) => s + g.utilization!, 0) / utils.length : undefined;
+  }
+  return a;
+}

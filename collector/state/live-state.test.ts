@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { DeviceSample, Telemetry } from '../../protocol/index.js';
+import { LiveState, messageTotals } from './live-state.js';
+
+const gpu = (id: string, power: number, util: number, up = true): DeviceSample => ({ id, kind: 'gpu', workload: 'hpc', model: 'NVIDIA H100 80GB HBM3', up, power_w: power, power_source: 'reported', utilization: util });
+const asic = (id: string, power: number, hs: number, source: 'estimated' | 'reported' = 'estimated'): DeviceSample => ({ id, kind: 'asic', workload: 'mining', model: 'Antminer S19 Pro', up: true, power_w: power, power_source: source, hashrate_hs: hs });
+const msg = (host: string, seq: number, ts: number, devices: DeviceSample[]): Telemetry => ({ v: 1, site: 'tx-1', host, seq, ts, interval_s: 10, devices });
+
+describe('LiveState', () => {
+  it('sums power, hashrate and utilisation per workload over the latest samples', () => {
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
+    state.apply(msg('gpu-1', 1, 1000, [gpu('a', 700, 1), gpu('b', 300, 0.5), gpu('c', 50, 0, false)]));
+    state.apply(msg('gw', 1, 1000, [asic('m1', 3250, 110e12), asic('m2', 3000, 100e12, 'reported')]));
+    const s = state.summarize(2000).get('tx-1')!;
+    expect(s.hpc.power_w).toBe(1000);
+    expect(s.hpc.gpu_utilization).toBe(0.75);
+    expect(s.hpc.devices).toEqual({ up: 2, down: 1, stale: 0 });
+    expect(s.mining.power_w).toBe(6250);
+    expect(s.mining.estimated_power_w).toBe(3250);
+    expect(s.mining.hashrate_hs).toBe(210e12);
+    expect(s.mining.by_model.get('Antminer S19 Pro')).toEqual({ power_w: 6250, hashrate_hs: 210e12, devices: 2 });
+  });
+
+  it('keeps the newest sample when a late message arrives', () => {
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
+    state.apply(msg('gpu-1', 2, 2000, [gpu('a', 700, 1)]));
+    state.apply(msg('gpu-1', 1, 1000, [gpu('a', 100, 1)]));
+    expect(state.summarize(2000).get('tx-1')!.hpc.power_w).toBe(700);
+  });
+
+  it('marks devices stale after three intervals and forgets them later', () => {
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 60_000 });
+    state.apply(msg('gpu-1', 1, 0, [gpu('a', 700, 1)]));
+    expect(state.summarize(30_000).get('tx-1')!.hpc.devices).toEqual({ up: 1, down: 0, stale: 0 });
+    const stale = state.summarize(30_001).get('tx-1')!.hpc;
+    expect(stale.devices).toEqual({ up: 0, down: 0, stale: 1 });
+    expect(stale.power_w).toBe(0);
+    expect(state.summarize(60_001).get('tx-1')!.hpc.devices).toEqual({ up: 0, down: 0, stale: 0 });
+  });
+
+  it('an agent that said offline has stale devices until it reports again', () => {
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
+    state.apply(msg('gpu-1', 1, 0, [gpu('a', 700, 1)]));
+    state.applyStatus({ v: 1, site: 'tx-1', host: 'gpu-1', state: 'offline', ts: 1 });
+    expect(state.summarize(1).get('tx-1')!.hpc.devices.stale).toBe(1);
+    state.apply(msg('gpu-1', 2, 10_000, [gpu('a', 700, 1)]));
+    expect(state.summarize(10_000).get('tx-1')!.hpc.devices.up).toBe(1);
+  });
+
+  it('reports sequence gaps, not duplicates or restarts', () => {
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
+    expect(state.apply(msg('h', 10, 1, []))).toBe(0);
+    expect(state.apply(msg('h', 11, 2, []))).toBe(0);
+    expect(state.apply(msg('h', 14, 3, []))).toBe(2);
+    expect(state.apply(msg('h', 14, 3, []))).toBe(0);
+    expect(state.apply(msg('h', 0, 4, []))).toBe(0);
+    expect(state.apply(msg('h', 1, 5, []))).toBe(0);
+    expect(state.apply(msg('h', 3, 6, []))).toBe(1);
+  });
+});
+
+describe('messageTotals', () => {
+  it('advances energy by power × interval and hashes by hashrate × interval, up devices only', () => {
+    expect(messageTotals(msg('h', 1, 1, [gpu('a', 700, 1), gpu('b', 100, 1, false), asic('m', 3250, 110e12)]))).toEqual({
+      mining: { energy_j: 32_500, hashes: 110e13, power_w: 3250 },
+      hpc: { energy_j: 7000, hashes: 0, power_w: 700 },
+    });
+  });
+});

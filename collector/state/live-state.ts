@@ -1,0 +1,161 @@
+/**
+ * The collector's live view of the site: the latest sample of every device, and per site and
+ * workload the sums the gauges and the economics are computed from. Devices that stop reporting
+ * turn "stale" after a few intervals and are forgotten after an hour.
+ */
+import type { DeviceSample, Status, Telemetry, Workload } from '../../protocol/index.js';
+
+export const WORKLOADS: readonly Workload[] = ['mining', 'hpc'];
+export type DeviceState = 'up' | 'down' | 'stale';
+
+interface DeviceEntry {
+  sample: DeviceSample;
+  ts: number;
+  intervalS: number;
+}
+
+interface HostEntry {
+  devices: Map<string, DeviceEntry>;
+  lastSeq: number | undefined;
+  lastTs: number;
+  offline: boolean;
+}
+
+export interface ModelSummary {
+  power_w: number;
+  hashrate_hs: number;
+  devices: number;
+}
+
+export interface GpuSummary {
+  model: string;
+  up: boolean;
+  utilization: number | undefined;
+}
+
+export interface WorkloadSummary {
+  power_w: number;
+  estimated_power_w: number;
+  hashrate_hs: number;
+  /** Mean utilisation of GPUs that are up and report it; undefined when none do. */
+  gpu_utilization: number | undefined;
+  devices: Record<DeviceState, number>;
+  by_model: Map<string, ModelSummary>;
+  gpus: GpuSummary[];
+}
+
+export type SiteSummary = Record<Workload, WorkloadSummary>;
+
+export function emptyWorkload(): WorkloadSummary {
+  return { power_w: 0, estimated_power_w: 0, hashrate_hs: 0, gpu_utilization: undefined, devices: { up: 0, down: 0, stale: 0 }, by_model: new Map(), gpus: [] };
+}
+
+export interface LiveStateOptions {
+  /** A device is stale when its last sample is older than this many of its intervals. */
+  staleIntervals: number;
+  /** Devices silent for longer than this are dropped from the live view (ms). */
+  forgetAfterMs: number;
+}
+
+export class LiveState {
+  private readonly sites = new Map<string, Map<string, HostEntry>>();
+
+  constructor(private readonly options: LiveStateOptions) {}
+
+  private host(site: string, host: string): HostEntry {
+    let hosts = this.sites.get(site);
+    if (!hosts) this.sites.set(site, (hosts = new Map()));
+    let entry = hosts.get(host);
+    if (!entry) hosts.set(host, (entry = { devices: new Map(), lastSeq: undefined, lastTs: 0, offline: false }));
+    return entry;
+  }
+
+  /**
+   * Records a message. Returns how many seq numbers were skipped since the last message of the
+   * host (0 for the first, a duplicate, a late message or an agent that lost its state).
+   */
+  apply(message: Telemetry): number {
+    const entry = this.host(message.site, message.host);
+    entry.offline = false;
+    for (const sample of message.devices) {
+      const prev = entry.devices.get(sample.id);
+      // A redelivered or late message must not replace a newer sample.
+      if (prev && prev.ts > message.ts) continue;
+      entry.devices.set(sample.id, { sample, ts: message.ts, intervalS: message.interval_s });
+    }
+    const last = entry.lastSeq;
+    // A lower seq on a newer sample means the agent lost its state: count from there on.
+    const restarted = last !== undefined && message.seq <= last && message.ts > entry.lastTs;
+    if (last === undefined || message.seq > last || restarted) entry.lastSeq = message.seq;
+    entry.lastTs = Math.max(entry.lastTs, message.ts);
+    return last !== undefined && message.seq > last + 1 ? message.seq - last - 1 : 0;
+  }
+
+  applyStatus(status: Status): void {
+    this.host(status.site, status.host).offline = status.state === 'offline';
+  }
+
+  siteNames(): string[] {
+    return [...this.sites.keys()];
+  }
+
+  /** Per-site sums at time `now`, forgetting long-silent devices on the way. */
+  summarize(now: number): Map<string, SiteSummary> {
+    const out = new Map<string, SiteSummary>();
+    for (const [site, hosts] of this.sites) {
+      const summary: SiteSummary = { mining: emptyWorkload(), hpc: emptyWorkload() };
+      const utilization = { mining: { sum: 0, n: 0 }, hpc: { sum: 0, n: 0 } };
+      for (const [hostName, host] of hosts) {
+        for (const [id, entry] of host.devices) {
+          const age = now - entry.ts;
+          if (age > this.options.forgetAfterMs) {
+            host.devices.delete(id);
+            continue;
+          }
+          const s = entry.sample;
+          const w = summary[s.workload];
+          const state: DeviceState = host.offline || age > this.options.staleIntervals * entry.intervalS * 1000 ? 'stale' : s.up ? 'up' : 'down';
+          w.devices[state]++;
+          if (s.kind === 'gpu') w.gpus.push({ model: s.model ?? 'unknown', up: state === 'up', utilization: s.utilization });
+          if (state !== 'up') continue;
+          const power = s.power_w ?? 0;
+          w.power_w += power;
+          if (s.power_source === 'estimated') w.estimated_power_w += power;
+          w.hashrate_hs += s.hashrate_hs ?? 0;
+          if (s.kind === 'gpu' && s.utilization !== undefined) {
+            utilization[s.workload].sum += s.utilization;
+            utilization[s.workload].n++;
+          }
+          if (s.kind === 'asic') {
+            const model = s.model ?? 'unknown';
+            const m = w.by_model.get(model) ?? { power_w: 0, hashrate_hs: 0, devices: 0 };
+            m.power_w += power;
+            m.hashrate_hs += s.hashrate_hs ?? 0;
+            m.devices++;
+            w.by_model.set(model, m);
+          }
+        }
+        if (host.devices.size === 0 && host.offline) hosts.delete(hostName);
+      }
+      for (const w of WORKLOADS) {
+        const u = utilization[w];
+        summary[w].gpu_utilization = u.n > 0 ? u.sum / u.n : undefined;
+      }
+      out.set(site, summary);
+    }
+    return out;
+  }
+}
+
+/** What one message adds to the fleet counters: energy and hashes over its interval, per workload. */
+export function messageTotals(message: Telemetry): Record<Workload, { energy_j: number; hashes: number; power_w: number }> {
+  const totals = { mining: { energy_j: 0, hashes: 0, power_w: 0 }, hpc: { energy_j: 0, hashes: 0, power_w: 0 } };
+  for (const d of message.devices) {
+    if (!d.up) continue;
+    const t = totals[d.workload];
+    t.power_w += d.power_w ?? 0;
+    t.hashes += (d.hashrate_hs ?? 0) * message.interval_s;
+  }
+  for (const w of WORKLOADS) totals[w].energy_j = totals[w].power_w * message.interval_s;
+  return totals;
+}

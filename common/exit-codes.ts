@@ -1,0 +1,8 @@
+/** Semantic exit codes (sysexits.h), so systemd and scripts can tell a bad config from a crash. */
+export const EXIT = {
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 64,
+  UNAVAILABLE: 69,
+  CONFIG: 78,
+} as const;

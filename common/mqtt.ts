@@ -1,0 +1,62 @@
+/** MQTT connection settings shared by agent and collector: URL, credentials and TLS material from files. */
+import { readFile } from 'node:fs/promises';
+import type { IClientOptions } from 'mqtt';
+import { z } from 'zod';
+import { Duration } from './units.js';
+
+export const MqttClientConfig = z
+  .object({
+    url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'expected a broker URL like mqtt://host:1883 or mqtts://host:8883').default('mqtt://localhost:1883'),
+    username: z.string().optional(),
+    /** Prefer password_file or the POWERSITE_MQTT_PASSWORD variable: config files get copied around. */
+    password: z.string().optional(),
+    password_file: z.string().optional(),
+    /** PEM file of the CA that signed the broker's certificate. */
+    ca: z.string().optional(),
+    /** Client certificate and key (PEM files) for mutual TLS. */
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    client_id: z.string().min(1).max(128).optional(),
+    keepalive: Duration.prefault(30),
+    connect_timeout: Duration.prefault(10),
+    reconnect_period: Duration.prefault(2),
+  })
+  .strict();
+export type MqttClientConfig = z.infer<typeof MqttClientConfig>;
+
+async function readSecretFile(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new Error(`cannot read ${what} file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+/** Resolves files into mqtt.js options. Errors name the file, never its content. */
+export async function mqttOptions(config: MqttClientConfig, clientId: string): Promise<IClientOptions> {
+  const options: IClientOptions = {
+    clientId: config.client_id ?? clientId,
+    protocolVersion: 4,
+    keepalive: Math.round(config.keepalive / 1000),
+    connectTimeout: config.connect_timeout,
+    reconnectPeriod: config.reconnect_period,
+  };
+  if (config.username !== undefined) options.username = config.username;
+  if (config.password_file) options.password = (await readSecretFile(config.password_file, 'mqtt.password_file')).toString('utf8').trim();
+  else if (config.password !== undefined) options.password = config.password;
+  if (config.ca) options.ca = await readSecretFile(config.ca, 'mqtt.ca');
+  if (config.cert) options.cert = await readSecretFile(config.cert, 'mqtt.cert');
+  if (config.key) options.key = await readSecretFile(config.key, 'mqtt.key');
+  return options;
+}
+
+/** The broker URL without credentials, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}

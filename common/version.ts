@@ -1,0 +1,17 @@
+/** The package version, reported in agent status messages and the collector's metrics. */
+import { readFileSync } from 'node:fs';
+
+function readVersion(): string {
+  // Same answer from the sources (common/) and from the build (dist/common/).
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'powersite' && pkg.version) return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return '0.0.0';
+}
+
+export const VERSION = readVersion();

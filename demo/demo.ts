@@ -1,0 +1,84 @@
+/**
+ * `powersite demo`: broker, simulated site, agents and collector in one process, on loopback.
+ * Prints where /metrics is and a one-line summary every few seconds.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from '../agent/agent.js';
+import { createLogger, type Logger } from '../common/logger.js';
+import { Collector } from '../collector/collector.js';
+import { CollectorConfig } from '../collector/config.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
+import { DEMO_SITE, demoAgentConfigs } from './site.js';
+
+export interface DemoOptions {
+  httpPort: number;
+  mqttPort: number;
+  influxUrl?: string;
+  intervalMs: number;
+  /** Print a summary line every this many ms. */
+  summaryEveryMs: number;
+  out: (line: string) => void;
+  logger?: Logger;
+}
+
+export interface RunningDemo {
+  metricsUrl: string;
+  brokerUrl: string;
+  collector: Collector;
+  stop(): Promise<void>;
+}
+
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  const logger = options.logger ?? createLogger('powersite-demo', process.env.POWERSITE_LOG_LEVEL ?? 'warn');
+  const stateRoot = await mkdtemp(join(tmpdir(), 'powersite-demo-'));
+  let broker: EmbeddedBroker;
+  try {
+    broker = await startEmbeddedBroker(options.mqttPort);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    broker = await startEmbeddedBroker(0);
+    options.out(`port ${options.mqttPort} is taken; the embedded MQTT broker listens on ${broker.port} instead`);
+  }
+  const collectorConfig = CollectorConfig.parse({
+    mqtt: { url: broker.url, client_id: 'powersite-demo-collector' },
+    http: { host: '127.0.0.1', port: options.httpPort },
+    ...(options.influxUrl ? { influx: { url: options.influxUrl, database: 'powersite_demo', flush_interval: '1s' } } : {}),
+  });
+  const collector = new Collector(collectorConfig, logger);
+  await collector.start();
+  const agents = demoAgentConfigs(broker.url, stateRoot, options.intervalMs).map((config) => new Agent(config, { logger }));
+  await Promise.all(agents.map((a) => a.start()));
+
+  options.out(`powersite demo: ${agents.length} simulated hosts of site "${DEMO_SITE}" publishing to the embedded broker at ${broker.url}`);
+  options.out(`metrics:  ${collector.metricsUrl}`);
+  options.out(`health:   ${collector.metricsUrl.replace(/\/metrics$/, '/healthz')}`);
+  options.out(options.influxUrl ? `history:  InfluxDB ${options.influxUrl}, database powersite_demo` : 'history:  off (pass --influx http://127.0.0.1:8086 to write InfluxDB)');
+  options.out('Ctrl-C stops everything.');
+
+  const summary = setInterval(() => {
+    const site = collector.siteSummaries.get(DEMO_SITE);
+    if (!site) return options.out('waiting for the first telemetry…');
+    const { mining, hpc } = site;
+    options.out(
+      `mining ${fmt(mining.power_w / 1000)} kW, ${fmt(mining.hashrate_hs / 1e15, 2)} PH/s, ${mining.devices.up} up/${mining.devices.down} down | ` +
+        `hpc ${fmt(hpc.power_w / 1000)} kW, GPU util ${fmt((hpc.gpu_utilization ?? 0) * 100, 0)} %, ${hpc.devices.up} GPUs up`,
+    );
+  }, options.summaryEveryMs);
+
+  return {
+    metricsUrl: collector.metricsUrl,
+    brokerUrl: broker.url,
+    collector,
+    async stop() {
+      clearInterval(summary);
+      await Promise.all(agents.map((a) => a.stop()));
+      await collector.stop();
+      await broker.close();
+      await rm(stateRoot, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** Retained status of an agent: birth on connect, last will when it vanishes, offline on clean exit. */
+import { z } from 'zod';
+import { Name } from './topics.js';
+
+export const AgentState = z.enum(['online', 'offline']);
+
+export const Status = z.object({
+  v: z.literal(1),
+  site: Name,
+  host: Name,
+  state: AgentState,
+  ts: z.number().int().positive(),
+  version: z.string().max(32).optional(),
+  /** Why the agent went offline: "shutdown" for a clean exit, "lost" for the broker's last will. */
+  reason: z.string().max(64).optional(),
+});
+export type Status = z.infer<typeof Status>;

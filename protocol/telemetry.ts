@@ -1,0 +1,78 @@
+/**
+ * Telemetry payload of wire contract v1: one message per host per interval, base units only
+ * (W, J, H/s, ratios 0..1, s, bytes, °C). The TypeScript types are inferred from these schemas.
+ */
+import { z } from 'zod';
+import { Name } from './topics.js';
+
+export const Workload = z.enum(['mining', 'hpc']);
+export type Workload = z.infer<typeof Workload>;
+
+export const DeviceKind = z.enum(['gpu', 'asic', 'host', 'meter']);
+export type DeviceKind = z.infer<typeof DeviceKind>;
+
+/** measured: meter/PDU; reported: the device's own reading; estimated: nameplate efficiency × work. */
+export const PowerSource = z.enum(['measured', 'reported', 'estimated']);
+export type PowerSource = z.infer<typeof PowerSource>;
+
+const nonNegative = z.number().finite().nonnegative();
+const ratio = z.number().finite().min(0).max(1);
+const count = z.number().int().nonnegative();
+
+export const DeviceSample = z.object({
+  id: z.string().min(1).max(128),
+  kind: DeviceKind,
+  workload: Workload,
+  vendor: z.string().max(64).optional(),
+  model: z.string().max(128).optional(),
+  up: z.boolean(),
+  /** Why the device is down or degraded, for operators; never a secret. */
+  error: z.string().max(256).optional(),
+  power_w: nonNegative.optional(),
+  power_source: PowerSource.optional(),
+  /** Monotonic counter: joules since the agent first saw this device. */
+  energy_j: nonNegative.optional(),
+  utilization: ratio.optional(),
+  temp_c: z.number().finite().min(-273.15).max(1000).optional(),
+  hashrate_hs: nonNegative.optional(),
+  fan_rpm: nonNegative.optional(),
+  uptime_s: nonNegative.optional(),
+  hw_errors: count.optional(),
+  shares_accepted: count.optional(),
+  shares_rejected: count.optional(),
+  mem_used_bytes: nonNegative.optional(),
+  mem_total_bytes: nonNegative.optional(),
+});
+export type DeviceSample = z.infer<typeof DeviceSample>;
+
+/** Upper bound on devices per message; agents split larger fleets across messages. */
+export const MAX_DEVICES_PER_MESSAGE = 5000;
+
+export const Telemetry = z.object({
+  v: z.literal(1),
+  site: Name,
+  host: Name,
+  /** +1 per message per agent, persisted across restarts: gaps measure loss. */
+  seq: z.number().int().nonnegative(),
+  /** Unix epoch milliseconds of the sample. */
+  ts: z.number().int().positive(),
+  interval_s: z.number().finite().positive().max(86_400),
+  devices: z.array(DeviceSample).max(MAX_DEVICES_PER_MESSAGE),
+});
+export type Telemetry = z.infer<typeof Telemetry>;
+
+/** Numeric device fields, in one place so writers and metrics stay in step with the schema. */
+export const NUMERIC_DEVICE_FIELDS = [
+  'power_w',
+  'energy_j',
+  'utilization',
+  'temp_c',
+  'hashrate_hs',
+  'fan_rpm',
+  'uptime_s',
+  'hw_errors',
+  'shares_accepted',
+  'shares_rejected',
+  'mem_used_bytes',
+  'mem_total_bytes',
+] as const satisfies readonly (keyof DeviceSample)[];
