@@ -57,6 +57,7 @@ export class Agent {
     return join(this.config.state_dir, 'agent-state.json');
   }
 
+  /** Loads state, creates the sources and connects; `run()` then starts the sampling loop. */
   async start(): Promise<void> {
     const state = await this.store.load();
     this.seq = state.seq;
@@ -72,6 +73,10 @@ export class Agent {
       { site: this.config.site, host: this.config.host, interval_ms: this.config.interval, sources: this.sources.map((s) => s.source.name), seq: this.seq },
       'agent started',
     );
+  }
+
+  /** Samples now and then every interval until stop(). */
+  run(): void {
     this.schedule(Date.now());
   }
 

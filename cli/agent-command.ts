@@ -9,5 +9,6 @@ export async function runAgent(configFile: string | undefined): Promise<void> {
   const logger = createLogger('powersite-agent');
   const agent = new Agent(config, { logger });
   await agent.start();
+  agent.run();
   await stopOnSignal(logger, () => agent.stop());
 }

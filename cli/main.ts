@@ -1,15 +1,12 @@
 /**
- * `powersite`: one executable for every part. Exit codes follow sysexits.h: 0 ok, 1 runtime
+ * `powersite`: one executable for every part. Subcommands are loaded on demand, so the agent
+ * process never loads collector code. Exit codes follow sysexits.h: 0 ok, 1 runtime
  * failure, 64 usage, 69 a service unavailable, 78 bad configuration.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../common/config-file.js';
 import { EXIT } from '../common/exit-codes.js';
 import { VERSION } from '../common/version.js';
-import { runAgent } from './agent-command.js';
-import { runCheckConfig } from './check-config-command.js';
-import { runCollector } from './collector-command.js';
-import { runDemo } from './demo-command.js';
 
 const program = new Command()
   .name('powersite')
@@ -22,13 +19,13 @@ program
   .command('agent')
   .description('read this host\'s GPUs, miners and sensors and publish them over MQTT')
   .option('-c, --config <file>', 'agent.yaml (keys can be overridden by POWERSITE_* variables)', process.env.POWERSITE_CONFIG)
-  .action((opts: { config?: string }) => runAgent(opts.config));
+  .action(async (opts: { config?: string }) => (await import('./agent-command.js')).runAgent(opts.config));
 
 program
   .command('collector')
   .description('subscribe to agents, write InfluxDB, compute the economics and serve /metrics')
   .option('-c, --config <file>', 'collector.yaml (keys can be overridden by POWERSITE_* variables)', process.env.POWERSITE_CONFIG)
-  .action((opts: { config?: string }) => runCollector(opts.config));
+  .action(async (opts: { config?: string }) => (await import('./collector-command.js')).runCollector(opts.config));
 
 program
   .command('demo')
@@ -38,14 +35,14 @@ program
   .option('--influx <url>', 'also write history to this InfluxDB 1.x (e.g. http://127.0.0.1:8086)')
   .option('--interval <duration>', 'sampling interval of the simulated agents', '2s')
   .addOption(new Option('--duration <duration>', 'stop by itself after this long (default: run until Ctrl-C)'))
-  .action((opts) => runDemo(opts));
+  .action(async (opts) => (await import('./demo-command.js')).runDemo(opts));
 
 program
   .command('check-config')
   .description('validate an agent or collector config file and explain every error')
   .argument('<file>', 'the YAML file')
   .addOption(new Option('--kind <kind>', 'which config it is (guessed from its keys by default)').choices(['agent', 'collector']))
-  .action((file: string, opts: { kind?: 'agent' | 'collector' }) => runCheckConfig(file, opts.kind));
+  .action(async (file: string, opts: { kind?: 'agent' | 'collector' }) => (await import('./check-config-command.js')).runCheckConfig(file, opts.kind));
 
 async function main(): Promise<void> {
   try {

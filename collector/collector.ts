@@ -31,6 +31,7 @@ export class Collector {
   private server: Server | undefined;
   private selfMetrics: SelfMetrics | undefined;
   private siteMetrics: SiteMetrics | undefined;
+  private readonly siteLabels: SiteLabels;
   private readonly lastRejectLog = new Map<RejectReason, number>();
   private readonly suppressed = new Map<RejectReason, number>();
   metricsUrl = '';
@@ -40,6 +41,7 @@ export class Collector {
     private readonly logger: Logger,
   ) {
     this.state = new LiveState({ staleIntervals: config.stale_intervals, forgetAfterMs: 3_600_000 });
+    this.siteLabels = new SiteLabels(config.limits.max_sites);
   }
 
   get connected(): boolean {
@@ -57,7 +59,7 @@ export class Collector {
     if (!writer) logger.info('no influx section in the config: metrics only, no history is written');
     const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected);
     this.selfMetrics = self;
-    const sites = new SiteMetrics(this.registry, this.state, new SiteLabels(config.limits.max_sites));
+    const sites = new SiteMetrics(this.registry, this.state, this.siteLabels);
     this.siteMetrics = sites;
     const influx = config.influx;
     this.pipeline = new IngestPipeline(
@@ -138,7 +140,8 @@ export class Collector {
       return undefined;
     }
     const gaps = this.state.apply(result.message);
-    if (gaps > 0) self.sequenceGaps.inc({ site: result.message.site }, gaps);
+    // inc(0) too, so the series exists (at 0) from a site's first message.
+    self.sequenceGaps.inc({ site: this.siteLabels.label(result.message.site) }, gaps);
     return this.pipeline!.accept(result.message, ack);
   }
 

@@ -97,7 +97,8 @@ export function validateConfig<S extends z.ZodType>(
   for (const path of keyPaths(schema)) {
     const name = envName(path);
     const raw = env[name];
-    if (raw === undefined) continue;
+    // An empty variable counts as unset, as systemd EnvironmentFile placeholders expect.
+    if (raw === undefined || raw === '') continue;
     setPath(doc, path, parseEnvValue(raw));
     fromEnv.set(path.join('.'), name);
   }

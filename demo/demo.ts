@@ -52,6 +52,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   await collector.start();
   const agents = demoAgentConfigs(broker.url, stateRoot, options.intervalMs).map((config) => new Agent(config, { logger }));
   await Promise.all(agents.map((a) => a.start()));
+  for (const a of agents) a.run();
 
   options.out(`powersite demo: ${agents.length} simulated hosts of site "${DEMO_SITE}" publishing to the embedded broker at ${broker.url}`);
   options.out(`metrics:  ${collector.metricsUrl}`);
