@@ -5,7 +5,6 @@
  */
 
 export type RentalBilling = 'reserved' | 'utilization';
-export type HpcBilling = RentalBilling | 'colocation';
 
 /** USD per GPU-hour by model key; `default` prices any GPU no other key matches. */
 export type GpuPrices = { default: number } & Record<string, number>;

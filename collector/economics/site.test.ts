@@ -100,6 +100,9 @@ describe('computeEconomics: breakeven and curtailment', () => {
     ]);
     expectRelative(e.breakeven[0]!.breakeven_usd_per_mwh, 251.98319798502806);
     expectRelative(e.breakeven[1]!.breakeven_usd_per_mwh, 144.58052343403247);
+    // Hashcost at $200/MWh: 17.5 × 200 × 24 / 1000 = $84.00 and 30.5 × 200 × 24 / 1000 = $146.40 per PH/day.
+    expectRelative(e.breakeven[0]!.hashcost_usd_per_ph_day, 84);
+    expectRelative(e.breakeven[1]!.hashcost_usd_per_ph_day, 146.4);
   });
 
   it('off-peak nothing is curtailed', () => {

@@ -8,7 +8,7 @@ import type { EconomicsConfig } from './config.js';
 import { energyPriceUsdPerMwh } from './energy.js';
 import { nextHalving } from './halving.js';
 import { colocationUsdPerHour, gpuRentalUsdPerHour, type GpuState } from './hpc.js';
-import { breakevenUsdPerMwh, efficiencyJPerTh, energyCostUsdPerHour, marginUsdPerMwh, usdPerMwh } from './margin.js';
+import { breakevenUsdPerMwh, efficiencyJPerTh, energyCostUsdPerHour, hashcostUsdPerPhDay, marginUsdPerMwh, usdPerMwh } from './margin.js';
 
 /** The market values economics needs; a MarketSnapshot from collector/market has all of them. Null = not known. */
 export interface MarketInputs {
@@ -69,6 +69,8 @@ export interface MinerBreakeven {
   efficiency_j_per_th: number;
   /** Energy price at which this model earns its power bill, after the pool fee; null without market data. */
   breakeven_usd_per_mwh: number | null;
+  /** What the energy for 1 PH/s of this model costs per day at today's price; compare with the hashprice. */
+  hashcost_usd_per_ph_day: number;
   /** The energy price now is above this model's breakeven. */
   curtail: boolean;
 }
@@ -169,6 +171,7 @@ export function computeEconomics(input: SiteAggregate, config: EconomicsConfig, 
       hashrate_hs: m.hashrate_hs,
       efficiency_j_per_th: efficiency,
       breakeven_usd_per_mwh: price,
+      hashcost_usd_per_ph_day: hashcostUsdPerPhDay(efficiency, energyPrice),
       curtail: price !== null && energyPrice > price,
     });
   }
