@@ -105,6 +105,11 @@ describe('computeEconomics: breakeven and curtailment', () => {
     expectRelative(e.breakeven[1]!.hashcost_usd_per_ph_day, 146.4);
   });
 
+  it('takes the models as a Map too, as the live state keeps them', () => {
+    const asMap: SiteAggregate = { ...fleet, mining: { ...fleet.mining, by_model: new Map(Object.entries(fleet.mining.by_model)) } };
+    expect(computeEconomics(asMap, peak({}), MARKET_837050, ON_PEAK).breakeven).toEqual(computeEconomics(fleet, peak({}), MARKET_837050, ON_PEAK).breakeven);
+  });
+
   it('off-peak nothing is curtailed', () => {
     const e = computeEconomics(fleet, peak({}), MARKET_837050, NOW);
     expect(e.energy_price_usd_per_mwh).toBe(45);

@@ -31,7 +31,8 @@ export interface MiningAggregate {
   /** The part of power_w that is a nameplate estimate. */
   estimated_power_w: number;
   hashrate_hs: number;
-  by_model: Readonly<Record<string, ModelAggregate>>;
+  /** By miner model name; a Map (as the collector's live state keeps it) or a plain object. */
+  by_model: ReadonlyMap<string, ModelAggregate> | Readonly<Record<string, ModelAggregate>>;
 }
 
 export interface HpcAggregate {
@@ -160,7 +161,8 @@ export function computeEconomics(input: SiteAggregate, config: EconomicsConfig, 
 
   const netHashprice = hashprice === null ? null : hashprice * (1 - poolFee);
   const breakeven: MinerBreakeven[] = [];
-  for (const [model, m] of Object.entries(input.mining.by_model)) {
+  const models = input.mining.by_model instanceof Map ? [...input.mining.by_model] : Object.entries(input.mining.by_model);
+  for (const [model, m] of models) {
     const efficiency = efficiencyJPerTh(m.power_w, m.hashrate_hs);
     if (efficiency === null) continue; // no hashrate or no power: no efficiency to judge
     const price = netHashprice === null ? null : breakevenUsdPerMwh(netHashprice, efficiency);
