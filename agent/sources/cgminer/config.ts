@@ -1,0 +1,109 @@
+/**
+ * The `cgminer` source config: one entry per mining LAN, listing its miners.
+ *
+ *   - type: cgminer
+ *     miners: [10.0.3.17, "10.0.3.18:4029", { host: 10.0.3.19, power_w: 3200, family: whatsminer }]
+ *
+ * A miner's device id is its host when it listens on the CGMiner default port 4028, else
+ * "host:port" (IPv6 as "[addr]:port"), so the ids of a plain fleet are its IP addresses.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { Bytes, Duration } from '../../../common/units.js';
+import { Workload } from '../../../protocol/index.js';
+import { CGMINER_PORT, WHATSMINER_V3_PORT } from './client.js';
+import { FAMILIES, type Family } from './family.js';
+
+export interface MinerTarget {
+  id: string;
+  host: string;
+  port: number;
+  /** Skip detection: the operator knows the firmware. */
+  family?: Family;
+  /** The model to estimate power from when the firmware does not name it. */
+  model?: string;
+  /** The operator's figure for this miner (meter, PDU): published as "measured". */
+  power_w?: number;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+export function isValidHost(host: string): boolean {
+  if (isIP(host) !== 0) return true;
+  // All-numeric dotted names are IPv4 attempts; "10.0.3.300" must not pass as a hostname.
+  return HOSTNAME.test(host) && !/^[\d.]+$/.test(host);
+}
+
+export function minerId(host: string, port: number): string {
+  if (port === CGMINER_PORT) return host;
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** "10.0.3.18", "10.0.3.18:4029", "[fe80::1]:4029" or a bare IPv6 address, as { host, port? }. */
+export function splitAddress(text: string): { host: string; port?: number } {
+  const trimmed = text.trim();
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed);
+  if (bracketed) return bracketed[2] === undefined ? { host: bracketed[1]! } : { host: bracketed[1]!, port: Number(bracketed[2]) };
+  if (isIP(trimmed) === 6) return { host: trimmed };
+  const withPort = /^([^:]+):(\d+)$/.exec(trimmed);
+  return withPort ? { host: withPort[1]!, port: Number(withPort[2]) } : { host: trimmed };
+}
+
+const MinerObject = z
+  .object(
+    {
+      host: z.string().refine(isValidHost, { error: (issue) => `not an IP address or host name: ${JSON.stringify(issue.input)}` }),
+      port: z.number().int().min(1).max(65535).optional(),
+      family: z.enum(FAMILIES).optional(),
+      model: z.string().min(1).max(128).optional(),
+      power_w: z.number().finite().nonnegative().optional(),
+    },
+    { error: 'expected "host", "host:port" or { host, port, family, model, power_w }' },
+  )
+  .strict();
+
+const MinerEntry = z
+  .preprocess((value) => (typeof value === 'string' ? splitAddress(value) : value), MinerObject)
+  .transform((miner): MinerTarget => {
+    const port = miner.port ?? (miner.family === 'whatsminer-v3' ? WHATSMINER_V3_PORT : CGMINER_PORT);
+    const target: MinerTarget = { id: minerId(miner.host, port), host: miner.host, port };
+    if (miner.family !== undefined) target.family = miner.family;
+    if (miner.model !== undefined) target.model = miner.model;
+    if (miner.power_w !== undefined) target.power_w = miner.power_w;
+    return target;
+  });
+
+export const CgminerConfig = z
+  .object({
+    type: z.literal('cgminer'),
+    workload: Workload.default('mining'),
+    miners: z
+      .array(MinerEntry)
+      .min(1, 'list at least one miner, e.g. miners: [10.0.3.17]')
+      .superRefine((miners, ctx) => {
+        const seen = new Map<string, number>();
+        miners.forEach((miner, i) => {
+          const first = seen.get(miner.id);
+          if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate miner ${miner.id} (also miners[${first}])` });
+          else seen.set(miner.id, i);
+        });
+      }),
+    /** Miners polled at once. */
+    concurrency: z.number().int().min(1).max(4096).default(64),
+    /** Per miner and cycle: every request to one miner (detection included) must finish within it. */
+    timeout: Duration.prefault(3).refine((ms) => ms > 0, 'must be more than 0'),
+    /** Per connection attempt: a dead host fails here, long before `timeout`. */
+    connect_timeout: Duration.prefault(1).refine((ms) => ms > 0, 'must be more than 0'),
+    max_reply_bytes: Bytes.prefault('1MiB').refine((n) => n >= 1024, 'must be at least 1KiB'),
+    /** Workers start spread over this, so a LAN's miners are not all hit in the same millisecond. */
+    jitter: Duration.prefault('250ms'),
+    /** Longest pause between attempts at a miner that keeps failing. */
+    max_backoff: Duration.prefault('5m'),
+    /** Consecutive failures after which a miner's firmware is detected again (it may have been reflashed). */
+    redetect_after: z.number().int().min(1).default(3),
+    /** J/TH by model, replacing the built-in nameplate table for estimated power. */
+    efficiency: z.record(z.string(), z.number().positive()).default({}),
+  })
+  .strict()
+  .refine((config) => config.connect_timeout <= config.timeout, { path: ['connect_timeout'], message: 'must not exceed timeout' });
+export type CgminerConfig = z.infer<typeof CgminerConfig>;
