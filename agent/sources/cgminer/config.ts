@@ -58,7 +58,7 @@ const MinerObject = z
       model: z.string().min(1).max(128).optional(),
       power_w: z.number().finite().nonnegative().optional(),
     },
-    { error: 'expected "host", "host:port" or { host, port, family, model, power_w }' },
+    { error: (issue) => (issue.code === 'invalid_type' ? 'expected "host", "host:port" or { host, port, family, model, power_w }' : undefined) },
   )
   .strict();
 
