@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { asicReplies, asicReply } from '../../../test/fixtures/asic/index.js';
 import { avalonAdapter, avalonModel, parseMmTokens } from './avalon.js';
 import { MinerError } from './errors.js';
-import { splitMulti } from './reply.js';
+import { splitMulti, type JsonRecord } from './reply.js';
 
 const noSummary = new MinerError('api', 'summary: Invalid command (code 14)', 14);
 
@@ -64,7 +64,7 @@ describe('Avalon', () => {
   it('prefers WALLPOWER where the firmware reports it', () => {
     // Hand-written MM ID string in the A1566 layout pyasic reads WALLPOWER from.
     const stats = { STATUS: [{ STATUS: 'S' }], STATS: [{ ID: 'AVA100', Elapsed: 10, 'MM ID0': 'Ver[1566-x] GHSspd[185000] PS[0 1 2 3 3600 5 6] WALLPOWER[3731] TMax[70]' }] };
-    const readout = avalonAdapter.parse(new Map([['summary', noSummary], ['stats', stats]]), { family: 'avalon' });
+    const readout = avalonAdapter.parse(new Map<string, JsonRecord | MinerError>([['summary', noSummary], ['stats', stats]]), { family: 'avalon' });
     expect(readout).toMatchObject({ model: 'AvalonMiner 1566', reported_power_w: 3731, hashrate_hs: 185000e9 });
   });
 
