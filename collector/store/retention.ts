@@ -1,0 +1,219 @@
+/**
+ * InfluxDB housekeeping: three retention policies (`raw`, `minute`, `hour`) and the continuous
+ * queries that downsample raw → 1-minute → 1-hour. Building the InfluxQL is pure; applyRetention
+ * runs it idempotently, so every collector may apply it at every start.
+ *
+ * Each rolled-up field keeps its name (`mean(power_w) AS power_w`), so a dashboard reads any tier
+ * with the same query and only the retention policy changes with the time range.
+ */
+import { z } from 'zod';
+import { Duration } from '../../common/units.js';
+import { DeviceKind, type NUMERIC_DEVICE_FIELDS } from '../../protocol/index.js';
+import { AGENT_MEASUREMENT } from './points.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Finest first; `raw` is the database's default policy, so the collector's writes land in it. */
+export const RETENTION_POLICIES = ['raw', 'minute', 'hour'] as const;
+export type RetentionPolicy = (typeof RETENTION_POLICIES)[number];
+
+/** `influx.retention` in collector.yaml: how long each tier is kept. */
+export const RetentionConfig = z
+  .object({
+    raw: Duration.prefault('7d'),
+    minute: Duration.prefault('90d'),
+    hour: Duration.prefault('1825d'),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    for (const tier of RETENTION_POLICIES) {
+      // InfluxDB refuses retention policies shorter than one hour.
+      if (r[tier] < HOUR_MS) ctx.addIssue({ code: 'custom', path: [tier], message: 'must be at least 1h (InfluxDB\'s shortest retention)' });
+    }
+    if (r.raw > r.minute || r.minute > r.hour) {
+      ctx.addIssue({ code: 'custom', message: 'each tier summarises the one before, so keep raw <= minute <= hour' });
+    }
+  });
+export type RetentionConfig = z.infer<typeof RetentionConfig>;
+
+export interface RetentionSettings extends RetentionConfig {
+  database: string;
+}
+
+type Rollup = 'mean' | 'max' | 'last';
+
+/**
+ * How each device field rolls up. The same function serves both stages (mean of means, max of
+ * maxima, last of lasts), so an hour of minutes equals the hour of raw points for equal spacing.
+ * Counters (energy, errors, shares) keep their last value so rates can still be taken from them.
+ */
+const DEVICE_ROLLUPS = {
+  up: 'last',
+  error: 'last',
+  power_w: 'mean',
+  energy_j: 'last',
+  utilization: 'mean',
+  temp_c: 'max',
+  hashrate_hs: 'mean',
+  fan_rpm: 'mean',
+  uptime_s: 'last',
+  hw_errors: 'last',
+  shares_accepted: 'last',
+  shares_rejected: 'last',
+  mem_used_bytes: 'max',
+  mem_total_bytes: 'last',
+} as const satisfies Record<(typeof NUMERIC_DEVICE_FIELDS)[number] | 'up' | 'error', Rollup>;
+
+/** The collector's `economics` measurement (collector/store/economics-points.ts). */
+const ECONOMICS_ROLLUPS = {
+  power_w: 'mean',
+  revenue_usd_per_hour: 'mean',
+  revenue_usd_per_mwh: 'mean',
+  energy_cost_usd_per_mwh: 'mean',
+  margin_usd_per_mwh: 'mean',
+  estimated_power_ratio: 'mean',
+  next_halving_margin_usd_per_mwh: 'mean',
+} as const satisfies Record<string, Rollup>;
+
+const AGENT_ROLLUPS = { seq: 'last', devices: 'mean', interval_s: 'last' } as const satisfies Record<string, Rollup>;
+
+/** Every measurement the collector writes, with the rollup of each of its fields. */
+export const DOWNSAMPLED_MEASUREMENTS: Readonly<Record<string, Readonly<Record<string, Rollup>>>> = {
+  ...Object.fromEntries(DeviceKind.options.map((kind) => [kind, DEVICE_ROLLUPS])),
+  economics: ECONOMICS_ROLLUPS,
+  [AGENT_MEASUREMENT]: AGENT_ROLLUPS,
+};
+
+/** Each downsampling stage: the bucket, the tier it reads and writes, and how late data may arrive and still count. */
+const STAGES = [
+  { from: 'raw', into: 'minute', every: '1m', resampleFor: '10m' },
+  { from: 'minute', into: 'hour', every: '1h', resampleFor: '2h' },
+] as const;
+
+/** A double-quoted InfluxQL identifier. */
+export function ident(name: string): string {
+  return `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Milliseconds as an InfluxQL duration literal in the largest unit that divides them exactly. */
+export function influxDuration(ms: number): string {
+  for (const [unit, size] of [['d', DAY_MS], ['h', HOUR_MS], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+export interface PolicyStatements {
+  name: RetentionPolicy;
+  create: string;
+  /** Run when `create` fails because the policy exists with other settings. */
+  alter: string;
+}
+
+/**
+ * InfluxDB's own default shard-group duration for a retention period, written out so that an ALTER
+ * to a shorter period never leaves shards longer than the policy (which InfluxDB refuses).
+ */
+function shardDuration(ms: number): number {
+  if (ms < 2 * DAY_MS) return HOUR_MS;
+  if (ms <= 180 * DAY_MS) return DAY_MS;
+  return 7 * DAY_MS;
+}
+
+export function retentionPolicyStatements(settings: RetentionSettings): PolicyStatements[] {
+  return RETENTION_POLICIES.map((name) => {
+    const ms = settings[name];
+    const spec =
+      `ON ${ident(settings.database)} DURATION ${influxDuration(ms)} REPLICATION 1 SHARD DURATION ${influxDuration(shardDuration(ms))}` +
+      (name === 'raw' ? ' DEFAULT' : '');
+    return { name, create: `CREATE RETENTION POLICY ${ident(name)} ${spec}`, alter: `ALTER RETENTION POLICY ${ident(name)} ${spec}` };
+  });
+}
+
+/** The SELECT … INTO of one stage for one measurement, with an optional WHERE (for backfills). */
+function rollupSelect(database: string, stage: (typeof STAGES)[number], measurement: string, where = ''): string {
+  const fields = Object.entries(DOWNSAMPLED_MEASUREMENTS[measurement]!)
+    .map(([field, rollup]) => `${rollup}(${ident(field)}) AS ${ident(field)}`)
+    .join(', ');
+  const db = ident(database);
+  return (
+    `SELECT ${fields} INTO ${db}.${ident(stage.into)}.${ident(measurement)} FROM ${db}.${ident(stage.from)}.${ident(measurement)}` +
+    `${where} GROUP BY time(${stage.every}), *`
+  );
+}
+
+export interface ContinuousQueryStatements {
+  name: string;
+  create: string;
+  drop: string;
+}
+
+export function continuousQueryStatements(settings: RetentionSettings): ContinuousQueryStatements[] {
+  const db = ident(settings.database);
+  return STAGES.flatMap((stage) =>
+    Object.keys(DOWNSAMPLED_MEASUREMENTS).map((measurement) => {
+      const name = `powersite_${stage.into}_${measurement}`;
+      return {
+        name,
+        create: `CREATE CONTINUOUS QUERY ${ident(name)} ON ${db} RESAMPLE FOR ${stage.resampleFor} BEGIN ${rollupSelect(settings.database, stage, measurement)} END`,
+        drop: `DROP CONTINUOUS QUERY ${ident(name)} ON ${db}`,
+      };
+    }),
+  );
+}
+
+/**
+ * The continuous queries' work done by hand for [fromMs, toMs): after history was imported or
+ * arrived later than the resample window, or before the first continuous-query run. Minute first,
+ * since the hour stage reads the minute tier.
+ */
+export function backfillStatements(settings: RetentionSettings, fromMs: number, toMs: number): string[] {
+  const where = ` WHERE time >= ${Math.floor(fromMs)}ms AND time < ${Math.ceil(toMs)}ms`;
+  return STAGES.flatMap((stage) =>
+    Object.keys(DOWNSAMPLED_MEASUREMENTS).map((measurement) => rollupSelect(settings.database, stage, measurement, where)),
+  );
+}
+
+/** InfluxDB 1.x answers a CREATE that differs from what exists with "... already exists". */
+const EXISTS = /already exists|conflicts with an existing/i;
+
+export interface RetentionChanges {
+  /** Policies whose duration or default flag changed. */
+  altered: RetentionPolicy[];
+  /** Continuous queries whose definition changed (dropped and created again). */
+  replaced: string[];
+}
+
+/**
+ * Creates the database, the policies and the continuous queries, changing only what differs.
+ * `query` runs one InfluxQL statement and rejects when InfluxDB reports an error (with node-influx:
+ * `(q) => influx.query(q, { method: 'POST' })`).
+ */
+export async function applyRetention(query: (influxql: string) => Promise<unknown>, settings: RetentionSettings): Promise<RetentionChanges> {
+  const changes: RetentionChanges = { altered: [], replaced: [] };
+  // CREATE is a no-op when an identical object exists and fails when it differs.
+  const createOr = async (create: string, onExists: () => Promise<void>): Promise<void> => {
+    try {
+      await query(create);
+    } catch (err) {
+      if (!EXISTS.test(err instanceof Error ? err.message : String(err))) throw err;
+      await onExists();
+    }
+  };
+  await query(`CREATE DATABASE ${ident(settings.database)}`);
+  for (const policy of retentionPolicyStatements(settings)) {
+    await createOr(policy.create, async () => {
+      await query(policy.alter);
+      changes.altered.push(policy.name);
+    });
+  }
+  for (const cq of continuousQueryStatements(settings)) {
+    await createOr(cq.create, async () => {
+      await query(cq.drop);
+      await query(cq.create);
+      changes.replaced.push(cq.name);
+    });
+  }
+  return changes;
+}
