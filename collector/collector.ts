@@ -12,6 +12,9 @@ import { sharedFilter, subscriptionFilter } from '../protocol/index.js';
 import type { CollectorConfig } from './config.js';
 import { startHttpServer } from './http/server.js';
 import { installDeferredAcks } from './ingest/deferred-acks.js';
+import { createMarketSource, type MarketSource } from './market/source.js';
+import { EconomicsMetrics } from './metrics/economics-metrics.js';
+import { economicsPoints } from './store/economics-points.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { validateMessage, type RejectReason } from './ingest/validate.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
@@ -31,6 +34,9 @@ export class Collector {
   private server: Server | undefined;
   private selfMetrics: SelfMetrics | undefined;
   private siteMetrics: SiteMetrics | undefined;
+  private economicsMetrics: EconomicsMetrics | undefined;
+  private market: MarketSource | undefined;
+  private economicsTimer: NodeJS.Timeout | undefined;
   private readonly siteLabels: SiteLabels;
   private readonly lastRejectLog = new Map<RejectReason, number>();
   private readonly suppressed = new Map<RejectReason, number>();
@@ -52,6 +58,10 @@ export class Collector {
     return this.siteMetrics!.summaries();
   }
 
+  get siteEconomics() {
+    return this.economicsMetrics!.economics();
+  }
+
   async start(): Promise<void> {
     const { config, logger } = this;
     collectDefaultMetrics({ register: this.registry, prefix: 'powersite_collector_process_' });
@@ -61,6 +71,14 @@ export class Collector {
     this.selfMetrics = self;
     const sites = new SiteMetrics(this.registry, this.state, this.siteLabels);
     this.siteMetrics = sites;
+    const bitcoin = config.economics.bitcoin;
+    if (!bitcoin.feed && bitcoin.defaulted.length > 0) {
+      logger.warn({ keys: bitcoin.defaulted.map((k) => `economics.bitcoin.${k}`) }, 'market values not configured: using illustrative defaults; set them or a feed');
+    }
+    this.market = createMarketSource(bitcoin, logger);
+    this.market.start();
+    const economics = new EconomicsMetrics(this.registry, config.economics, this.market, () => sites.summaries(), this.siteLabels, config.sites);
+    this.economicsMetrics = economics;
     const influx = config.influx;
     this.pipeline = new IngestPipeline(
       writer,
@@ -73,6 +91,7 @@ export class Collector {
       {
         onCommitted: (message) => {
           sites.commit(message);
+          economics.commit(message);
           self.lag.observe(Math.max(0, (Date.now() - message.ts) / 1000));
         },
         onWritten: (points, seconds) => {
@@ -84,6 +103,16 @@ export class Collector {
       logger,
     );
 
+    if (influx) {
+      // History of the economics: one point per site and workload per interval, at aligned times.
+      this.economicsTimer = setInterval(() => {
+        const at = Math.floor(Date.now() / influx.economics_interval) * influx.economics_interval;
+        const points = economicsPoints(economics.economics(), at, clientIdOf(config));
+        if (points.length > 0) this.pipeline?.acceptPoints(points);
+      }, influx.economics_interval);
+      this.economicsTimer.unref();
+    }
+
     const http = await startHttpServer(config.http.host, config.http.port, this.registry, () => ({
       ok: this.connected,
       mqtt_connected: this.connected,
@@ -93,8 +122,7 @@ export class Collector {
     this.server = http.server;
     this.metricsUrl = `${http.url}/metrics`;
 
-    const clientId = config.mqtt.client_id ?? `powersite-collector-${hostname().split('.')[0]}`;
-    const options = await mqttOptions(config.mqtt, clientId);
+    const options = await mqttOptions(config.mqtt, clientIdOf(config));
     // A persistent session: while this collector is away the broker keeps its QoS 1 messages.
     options.clean = false;
     const telemetry = subscriptionFilter('telemetry', config.mqtt.site);
@@ -158,6 +186,8 @@ export class Collector {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.economicsTimer);
+    await this.market?.stop();
     // Write what we hold while still connected, so its acknowledgements reach the broker; what
     // arrives after that stays unacknowledged and is redelivered to the next collector.
     await this.pipeline?.stop();
@@ -167,4 +197,9 @@ export class Collector {
     this.server?.closeAllConnections?.();
     this.logger.info('collector stopped');
   }
+}
+
+/** Stable per machine, so the broker finds this collector's persistent session after a restart. */
+function clientIdOf(config: CollectorConfig): string {
+  return config.mqtt.client_id ?? `powersite-collector-${hostname().split('.')[0]}`;
 }

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { MqttClientConfig } from '../common/mqtt.js';
 import { Bytes, Duration } from '../common/units.js';
-import { MAX_DEVICES_PER_MESSAGE } from '../protocol/index.js';
+import { MAX_DEVICES_PER_MESSAGE, NAME_PATTERN } from '../protocol/index.js';
+import { EconomicsConfig } from './economics/config.js';
 
 export const InfluxConfig = z
   .object({
@@ -17,6 +18,8 @@ export const InfluxConfig = z
     /** Unwritten points held in memory before the collector stops taking messages (back-pressure). */
     max_pending_points: z.number().int().min(1000).default(200_000),
     timeout: Duration.prefault('10s'),
+    /** How often the site economics are written as the `economics` measurement. */
+    economics_interval: Duration.prefault('60s').refine((ms) => ms >= 1000, 'must be at least 1s'),
   })
   .strict();
 export type InfluxConfig = z.infer<typeof InfluxConfig>;
@@ -49,6 +52,19 @@ export const CollectorConfig = z
       .default({ max_message_bytes: 1024 * 1024, max_devices_per_message: MAX_DEVICES_PER_MESSAGE, max_sites: 64 }),
     /** A device is stale after this many of its intervals without a sample. */
     stale_intervals: z.number().min(1).default(3),
+    economics: EconomicsConfig.prefault({}),
+    /** Per-site settings that alerts compare against. */
+    sites: z
+      .record(
+        z.string().regex(NAME_PATTERN, 'site names are 1-64 characters of A-Z a-z 0-9 _ . -'),
+        z
+          .object({
+            contracted_power_mw: z.number().positive().optional(),
+            margin_floor_usd_per_mwh: z.number().finite().optional(),
+          })
+          .strict(),
+      )
+      .default({}),
   })
   .strict();
 export type CollectorConfig = z.infer<typeof CollectorConfig>;

@@ -46,6 +46,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const collectorConfig = CollectorConfig.parse({
     mqtt: { url: broker.url, client_id: 'powersite-demo-collector' },
     http: { host: '127.0.0.1', port: options.httpPort },
+    // DESIGN.md's example market and terms: illustrative, fixed so the demo is reproducible.
+    economics: {
+      energy: { price_usd_per_mwh: 45 },
+      bitcoin: { btc_usd: 95_000, difficulty: 1.1e14, height: 920_000, fees_btc_per_block: 0.03, pool_fee: 0.02 },
+      hpc: { billing: 'reserved', price_usd_per_gpu_hour: { default: 2.0, H100: 2.1 } },
+    },
+    sites: { [DEMO_SITE]: { contracted_power_mw: 0.5, margin_floor_usd_per_mwh: 10 } },
     ...(options.influxUrl ? { influx: { url: options.influxUrl, database: 'powersite_demo', flush_interval: '1s' } } : {}),
   });
   const collector = new Collector(collectorConfig, logger);
@@ -64,9 +71,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const site = collector.siteSummaries.get(DEMO_SITE);
     if (!site) return options.out('waiting for the first telemetry…');
     const { mining, hpc } = site;
+    const e = collector.siteEconomics.get(DEMO_SITE);
+    const usd = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `$${fmt(v, 0)}`);
     options.out(
-      `mining ${fmt(mining.power_w / 1000)} kW, ${fmt(mining.hashrate_hs / 1e15, 2)} PH/s, ${mining.devices.up} up/${mining.devices.down} down | ` +
-        `hpc ${fmt(hpc.power_w / 1000)} kW, GPU util ${fmt((hpc.gpu_utilization ?? 0) * 100, 0)} %, ${hpc.devices.up} GPUs up`,
+      `mining ${fmt(mining.power_w / 1000)} kW ${fmt(mining.hashrate_hs / 1e15, 2)} PH/s ${usd(e?.mining.revenue_usd_per_mwh)}/MWh margin ${usd(e?.mining.margin_usd_per_mwh)} ` +
+        `(after halving ${usd(e?.next_halving?.mining_margin_usd_per_mwh)}) | ` +
+        `hpc ${fmt(hpc.power_w / 1000)} kW util ${fmt((hpc.gpu_utilization ?? 0) * 100, 0)} % ${usd(e?.hpc.revenue_usd_per_mwh)}/MWh margin ${usd(e?.hpc.margin_usd_per_mwh)} | ` +
+        `energy ${usd(e?.energy_price_usd_per_mwh)}/MWh`,
     );
   }, options.summaryEveryMs);
 

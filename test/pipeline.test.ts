@@ -40,7 +40,7 @@ beforeAll(async () => {
   collector = new Collector(
     CollectorConfig.parse({
       mqtt: { url: mosquitto.url, client_id: 'it-collector' },
-      influx: { url: influx.url, database: DB, flush_interval: '200ms' },
+      influx: { url: influx.url, database: DB, flush_interval: '200ms', economics_interval: '1s' },
       http: { host: '127.0.0.1', port: 0 },
     }),
     silentLogger(),
@@ -109,6 +109,13 @@ describe('agent → Mosquitto → collector → InfluxDB and /metrics', () => {
     expect(metricValue(text, 'powersite_collector_messages_total', { result: 'rejected', reason: 'schema' })).toBe(0);
     const health = await fetch(collector.metricsUrl.replace('/metrics', '/healthz'));
     expect(health.status).toBe(200);
+
+    // The economics history: 3 GPUs rented at the default $2/GPU-hour (reserved) over 1,093.89 W.
+    const economics = await eventually(async () => (await influx.rows(DB, "SELECT * FROM economics WHERE workload = 'hpc' AND power_w > 0 ORDER BY time DESC LIMIT 1"))[0]);
+    expect(economics).toMatchObject({ site: 'it-site', workload: 'hpc', collector: 'it-collector', revenue_usd_per_hour: 6, energy_cost_usd_per_mwh: 45 });
+    expect(economics.power_w).toBeCloseTo(1093.89, 9);
+    expect(economics.revenue_usd_per_mwh).toBeCloseTo(6 / 0.00109389, 6);
+    expect(economics.margin_usd_per_mwh).toBeCloseTo(6 / 0.00109389 - 45, 6);
 
     await agent.stop();
     const after = await eventually(async () => {

@@ -11,7 +11,8 @@ import type { PointWriter } from '../store/influx-writer.js';
 import { telemetryToPoints } from '../store/points.js';
 
 interface Pending {
-  message: Telemetry;
+  /** Undefined for points the collector makes itself (economics history). */
+  message: Telemetry | undefined;
   points: IPoint[];
   ack: () => void;
 }
@@ -51,6 +52,13 @@ export class IngestPipeline {
   /** Points waiting to be written, for the back-pressure gauge. */
   get pendingPoints(): number {
     return this.queuedPoints;
+  }
+
+  /** Queues points that belong to no message: written with the next batch, nothing to acknowledge. */
+  acceptPoints(points: IPoint[]): void {
+    if (!this.writer) return;
+    this.queue.push({ message: undefined, points, ack: () => {} });
+    this.queuedPoints += points.length;
   }
 
   /** Queues a message; the returned promise (if any) resolves when there is room for more. */
@@ -102,7 +110,7 @@ export class IngestPipeline {
       this.queuedPoints -= points.length;
       for (const p of batch) {
         p.ack();
-        this.hooks.onCommitted(p.message);
+        if (p.message) this.hooks.onCommitted(p.message);
       }
       this.releaseWaiters();
     }

@@ -11,8 +11,8 @@ import type { SiteLabels } from './site-labels.js';
 export class SiteMetrics {
   private readonly energy: Counter<'site' | 'workload'>;
   private readonly hashes: Counter<'site' | 'workload'>;
-  /** The last summary, shared by every gauge of one scrape. */
-  private cached: { at: number; summary: Map<string, SiteSummary> } | undefined;
+  /** The last summary, shared by every gauge of one scrape while the state is unchanged. */
+  private cached: { at: number; version: number; summary: Map<string, SiteSummary> } | undefined;
 
   constructor(
     registry: Registry,
@@ -64,6 +64,40 @@ export class SiteMetrics {
       },
     });
 
+    const activity = () => {
+      // Sites past the label cap fold into "other"; sum their agents, keep the newest sample.
+      const out = new Map<string, { online: number; offline: number; last_ts: number }>();
+      for (const [site, a] of state.activity()) {
+        const label = labels.label(site);
+        const t = out.get(label) ?? { online: 0, offline: 0, last_ts: 0 };
+        out.set(label, { online: t.online + a.online, offline: t.offline + a.offline, last_ts: Math.max(t.last_ts, a.last_ts) });
+      }
+      return out;
+    };
+    new Gauge({
+      name: 'powersite_agents',
+      help: 'Agents by their retained status: online, or offline (clean shutdown or the broker\'s last will)',
+      labelNames: ['site', 'state'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [site, a] of activity()) {
+          this.set({ site, state: 'online' }, a.online);
+          this.set({ site, state: 'offline' }, a.offline);
+        }
+      },
+    });
+    new Gauge({
+      name: 'powersite_telemetry_last_timestamp_seconds',
+      help: 'Sample time of the newest telemetry of the site',
+      labelNames: ['site'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [site, a] of activity()) if (a.last_ts > 0) this.set({ site }, a.last_ts / 1000);
+      },
+    });
+
     this.energy = new Counter({
       name: 'powersite_energy_joules_total',
       help: 'Energy used, advanced per message by power × interval (sum rate() across collectors for fleet power)',
@@ -81,14 +115,14 @@ export class SiteMetrics {
   /** Summaries are computed once per scrape: every gauge's collect() shares them. */
   summaries(): Map<string, SiteSummary> {
     const now = this.clock();
-    if (!this.cached || now - this.cached.at > 250) {
+    if (!this.cached || this.cached.version !== this.state.version || now - this.cached.at > 250) {
       const raw = this.state.summarize(now);
       const merged = new Map<string, SiteSummary>();
       for (const [site, summary] of raw) {
         const label = this.labels.label(site);
         merged.set(label, merged.has(label) ? mergeSummaries(merged.get(label)!, summary) : summary);
       }
-      this.cached = { at: now, summary: merged };
+      this.cached = { at: now, version: this.state.version, summary: merged };
     }
     return this.cached.summary;
   }

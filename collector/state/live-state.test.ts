@@ -43,8 +43,10 @@ describe('LiveState', () => {
     state.apply(msg('gpu-1', 1, 0, [gpu('a', 700, 1)]));
     state.applyStatus({ v: 1, site: 'tx-1', host: 'gpu-1', state: 'offline', ts: 1 });
     expect(state.summarize(1).get('tx-1')!.hpc.devices.stale).toBe(1);
+    expect(state.activity().get('tx-1')).toEqual({ online: 0, offline: 1, last_ts: 0 });
     state.apply(msg('gpu-1', 2, 10_000, [gpu('a', 700, 1)]));
     expect(state.summarize(10_000).get('tx-1')!.hpc.devices.up).toBe(1);
+    expect(state.activity().get('tx-1')).toEqual({ online: 1, offline: 0, last_ts: 10_000 });
   });
 
   it('reports sequence gaps, not duplicates or restarts', () => {

@@ -59,6 +59,8 @@ export interface LiveStateOptions {
 
 export class LiveState {
   private readonly sites = new Map<string, Map<string, HostEntry>>();
+  /** Bumped on every change, so readers can tell a cached summary from a current one. */
+  version = 0;
 
   constructor(private readonly options: LiveStateOptions) {}
 
@@ -75,6 +77,7 @@ export class LiveState {
    * host (0 for the first, a duplicate, a late message or an agent that lost its state).
    */
   apply(message: Telemetry): number {
+    this.version++;
     const entry = this.host(message.site, message.host);
     entry.offline = false;
     for (const sample of message.devices) {
@@ -92,11 +95,23 @@ export class LiveState {
   }
 
   applyStatus(status: Status): void {
+    this.version++;
     this.host(status.site, status.host).offline = status.state === 'offline';
   }
 
-  siteNames(): string[] {
-    return [...this.sites.keys()];
+  /** Per site: agents online/offline by their status, and the newest sample time (ms). */
+  activity(): Map<string, { online: number; offline: number; last_ts: number }> {
+    const out = new Map<string, { online: number; offline: number; last_ts: number }>();
+    for (const [site, hosts] of this.sites) {
+      const a = { online: 0, offline: 0, last_ts: 0 };
+      for (const host of hosts.values()) {
+        if (host.offline) a.offline++;
+        else a.online++;
+        a.last_ts = Math.max(a.last_ts, host.lastTs);
+      }
+      out.set(site, a);
+    }
+    return out;
   }
 
   /** Per-site sums at time `now`, forgetting long-silent devices on the way. */

@@ -1,0 +1,192 @@
+/**
+ * The economics series of /metrics: revenue, energy cost and margin per MWh by site and workload,
+ * the next-halving projection, per-model breakeven and curtailment, and the market inputs. Gauges
+ * are computed at scrape time from the live state; the revenue and energy-cost counters advance per
+ * stored message (rate × interval) so they add up across collectors.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Telemetry } from '../../protocol/index.js';
+import type { EconomicsConfig } from '../economics/config.js';
+import { energyPriceUsdPerMwh } from '../economics/energy.js';
+import { colocationShare, computeEconomics, messageRevenueUsdPerHour, type SiteEconomics } from '../economics/site.js';
+import type { MarketSource } from '../market/source.js';
+import { messageTotals, WORKLOADS, type SiteSummary } from '../state/live-state.js';
+import type { SiteLabels } from './site-labels.js';
+
+const JOULES_PER_MWH = 3.6e9;
+
+export interface SiteSettings {
+  contracted_power_mw?: number | undefined;
+  margin_floor_usd_per_mwh?: number | undefined;
+}
+
+export class EconomicsMetrics {
+  private readonly revenue: Counter<'site' | 'workload'>;
+  private readonly energyCost: Counter<'site' | 'workload'>;
+  private cached: { at: number; summaries: Map<string, SiteSummary>; economics: Map<string, SiteEconomics> } | undefined;
+
+  constructor(
+    registry: Registry,
+    private readonly config: EconomicsConfig,
+    private readonly market: MarketSource,
+    private readonly summaries: () => Map<string, SiteSummary>,
+    private readonly labels: SiteLabels,
+    sites: Readonly<Record<string, SiteSettings>>,
+    private readonly clock: () => number = Date.now,
+  ) {
+    const registers = [registry];
+    const economics = () => this.economics();
+    const marketOnly = () => this.marketOnly();
+    const snapshot = () => this.market.snapshot();
+
+    type Setter = (gauge: Gauge<string>, site: string, e: SiteEconomics) => void;
+    const perSite = (name: string, help: string, labelNames: string[], set: Setter) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const [site, e] of economics()) set(this, site, e);
+        },
+      });
+    const setIf = (g: Gauge<string>, labels: Record<string, string>, v: number | null | undefined) => {
+      if (v !== null && v !== undefined && Number.isFinite(v)) g.set(labels, v);
+    };
+
+    perSite('powersite_revenue_usd_per_hour', 'Revenue rate now', ['site', 'workload'], (g, site, e) => {
+      for (const workload of WORKLOADS) setIf(g, { site, workload }, e[workload].revenue_usd_per_hour);
+    });
+    perSite('powersite_revenue_usd_per_mwh', 'Revenue per MWh consumed; scenario="next_halving": mining at the next halving\'s subsidy', ['site', 'workload', 'scenario'], (g, site, e) => {
+      for (const workload of WORKLOADS) setIf(g, { site, workload }, e[workload].revenue_usd_per_mwh);
+      setIf(g, { site, workload: 'mining', scenario: 'next_halving' }, e.next_halving?.mining_revenue_usd_per_mwh);
+    });
+    perSite('powersite_margin_usd_per_mwh', 'Revenue per MWh minus energy cost per MWh; scenario="next_halving" likewise', ['site', 'workload', 'scenario'], (g, site, e) => {
+      for (const workload of WORKLOADS) setIf(g, { site, workload }, e[workload].margin_usd_per_mwh);
+      setIf(g, { site, workload: 'mining', scenario: 'next_halving' }, e.next_halving?.mining_margin_usd_per_mwh);
+    });
+    perSite('powersite_energy_cost_usd_per_mwh', 'Energy price now (flat or time of use)', ['site'], (g, site, e) => setIf(g, { site }, e.energy_price_usd_per_mwh));
+    perSite('powersite_miner_efficiency_joules_per_terahash', 'Live efficiency of a miner model (its power / its hashrate)', ['site', 'model'], (g, site, e) => {
+      for (const b of e.breakeven) setIf(g, { site, model: b.model }, b.efficiency_j_per_th);
+    });
+    perSite('powersite_breakeven_energy_usd_per_mwh', 'Energy price at which a miner model stops paying, from live hashprice and its efficiency', ['site', 'model'], (g, site, e) => {
+      for (const b of e.breakeven) setIf(g, { site, model: b.model }, b.breakeven_usd_per_mwh);
+    });
+    perSite('powersite_curtailment_recommended', '1 when the energy price now is above the miner model\'s breakeven', ['site', 'model'], (g, site, e) => {
+      for (const b of e.breakeven) if (b.breakeven_usd_per_mwh !== null) g.set({ site, model: b.model }, b.curtail ? 1 : 0);
+    });
+    perSite('powersite_curtailment_power_watts', 'Power of a miner model that curtailment would free (0 when not recommended)', ['site', 'model'], (g, site, e) => {
+      for (const b of e.breakeven) if (b.breakeven_usd_per_mwh !== null) g.set({ site, model: b.model }, b.curtail ? b.power_w : 0);
+    });
+
+    const contracted = new Gauge({ name: 'powersite_site_contracted_power_watts', help: 'Contracted power of the site (sites.<site>.contracted_power_mw)', labelNames: ['site'], registers });
+    const floor = new Gauge({ name: 'powersite_site_margin_floor_usd_per_mwh', help: 'Margin floor of the site for alerts (sites.<site>.margin_floor_usd_per_mwh)', labelNames: ['site'], registers });
+    for (const [site, s] of Object.entries(sites)) {
+      if (s.contracted_power_mw !== undefined) contracted.set({ site }, s.contracted_power_mw * 1e6);
+      if (s.margin_floor_usd_per_mwh !== undefined) floor.set({ site }, s.margin_floor_usd_per_mwh);
+    }
+    const siteNames = () => this.summaries().keys();
+    new Gauge({
+      name: 'powersite_hpc_billing_info',
+      help: 'The configured HPC billing (reserved, utilization or colocation), 1 per site',
+      labelNames: ['site', 'billing'],
+      registers,
+      collect() {
+        this.reset();
+        for (const site of siteNames()) this.set({ site, billing: config.hpc.billing }, 1);
+      },
+    });
+
+    // Market series carry source="feed"|"config": labelled, an unknown value is absent instead of
+    // prom-client's default 0 for unlabelled gauges, and dashboards can tell live data from config.
+    const source = config.bitcoin.feed ? 'feed' : 'config';
+    const marketGauge = (name: string, help: string, value: () => number | null | undefined, labels: Record<string, string> = { source }) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: Object.keys(labels),
+        registers,
+        collect() {
+          this.reset();
+          const v = value();
+          if (v !== null && v !== undefined && Number.isFinite(v)) this.set(labels, v);
+        },
+      });
+    marketGauge('powersite_hashprice_usd_per_petahash_day', 'Expected USD per PH/s per day (subsidy + mean fees, before pool fee)', () => marketOnly().hashprice_usd_per_ph_day);
+    new Gauge({
+      name: 'powersite_block_subsidy_btc',
+      help: 'Block subsidy now; scenario="next_halving": after the next halving',
+      labelNames: ['source', 'scenario'],
+      registers,
+      collect() {
+        this.reset();
+        const e = marketOnly();
+        if (e.subsidy_btc !== null) this.set({ source }, e.subsidy_btc);
+        if (e.next_halving) this.set({ source, scenario: 'next_halving' }, e.next_halving.subsidy_btc);
+      },
+    });
+    marketGauge('powersite_blocks_until_halving', 'Blocks until the next halving', () => marketOnly().blocks_until_halving);
+    marketGauge('powersite_next_halving_timestamp_seconds', 'Estimated date of the next halving at 600 s per block', () => {
+      const d = marketOnly().next_halving?.date_ms;
+      return d === undefined ? null : d / 1000;
+    });
+    marketGauge('powersite_market_btc_usd', 'BTC price in use', () => snapshot().btc_usd);
+    marketGauge('powersite_market_difficulty', 'Network difficulty in use', () => snapshot().difficulty);
+    marketGauge('powersite_market_block_height', 'Chain tip height in use', () => snapshot().height);
+    marketGauge('powersite_market_fees_btc_per_block', 'Mean fees per block (last 144 blocks) in use', () => snapshot().fees_btc_per_block);
+    marketGauge('powersite_market_data_age_seconds', 'Age of the market inputs (0 for static config values)', () => snapshot().age_s);
+    marketGauge('powersite_market_data_stale', '1 when the market feed has failed for longer than stale_after (the last good values stay in use)', () => (snapshot().stale ? 1 : 0), {});
+
+    this.revenue = new Counter({ name: 'powersite_revenue_usd_total', help: 'Revenue earned, advanced per message by revenue rate × interval', labelNames: ['site', 'workload'], registers });
+    this.energyCost = new Counter({ name: 'powersite_energy_cost_usd_total', help: 'Energy bought, advanced per message by power × interval × energy price', labelNames: ['site', 'workload'], registers });
+  }
+
+  /** The market-only figures (hashprice, subsidy, halving), valid with or without any site. */
+  private marketOnly(): SiteEconomics {
+    return first(this.economics()) ?? computeEconomics(EMPTY_SITE, this.config, this.market.snapshot(), this.clock());
+  }
+
+  /** Economics per site label, computed once per scrape. */
+  economics(): Map<string, SiteEconomics> {
+    const now = this.clock();
+    const summaries = this.summaries();
+    if (!this.cached || this.cached.summaries !== summaries || now - this.cached.at > 250) {
+      const snapshot = this.market.snapshot();
+      const out = new Map<string, SiteEconomics>();
+      for (const [site, summary] of summaries) out.set(site, computeEconomics(summary, this.config, snapshot, now));
+      this.cached = { at: now, summaries, economics: out };
+    }
+    return this.cached.economics;
+  }
+
+  /** Advances revenue and energy-cost counters for one stored message. */
+  commit(message: Telemetry): void {
+    const site = this.labels.label(message.site);
+    let share = 1;
+    if (this.config.hpc.billing === 'colocation') {
+      const hostGpus = message.devices.filter((d) => d.kind === 'gpu' && d.workload === 'hpc').length;
+      share = colocationShare(hostGpus, this.summaries().get(site)?.hpc.gpus.length ?? hostGpus);
+    }
+    const rate = messageRevenueUsdPerHour(message.devices, this.config, this.market.snapshot(), share);
+    const hours = message.interval_s / 3600;
+    const price = energyPriceUsdPerMwh(this.config.energy, message.ts);
+    const totals = messageTotals(message);
+    for (const workload of WORKLOADS) {
+      const r = rate[workload];
+      // Unknown market: leave the counter alone rather than count zero revenue.
+      if (r !== null) this.revenue.inc({ site, workload }, r * hours);
+      // A counter cannot go down: hours of negative spot prices count as free energy here.
+      this.energyCost.inc({ site, workload }, (totals[workload].energy_j / JOULES_PER_MWH) * Math.max(0, price));
+    }
+  }
+}
+
+const EMPTY_SITE = {
+  mining: { power_w: 0, estimated_power_w: 0, hashrate_hs: 0, by_model: {} },
+  hpc: { power_w: 0, estimated_power_w: 0, gpus: [] },
+};
+
+function first<T>(map: Map<string, T>): T | undefined {
+  return map.values().next().value;
+}

@@ -1,0 +1,25 @@
+/** The site economics as InfluxDB points (measurement `economics`), so margins can be charted over months. */
+import type { IPoint } from 'influx';
+import type { SiteEconomics } from '../economics/site.js';
+import { WORKLOADS } from '../state/live-state.js';
+
+export const ECONOMICS_MEASUREMENT = 'economics';
+
+export function economicsPoints(economics: ReadonlyMap<string, SiteEconomics>, atMs: number, collector: string): IPoint[] {
+  const points: IPoint[] = [];
+  const timestamp = (BigInt(atMs) * 1_000_000n).toString();
+  for (const [site, e] of economics) {
+    for (const workload of WORKLOADS) {
+      const w = e[workload];
+      const fields: Record<string, number> = { power_w: w.power_w, energy_cost_usd_per_mwh: w.energy_cost_usd_per_mwh };
+      if (w.revenue_usd_per_hour !== null) fields.revenue_usd_per_hour = w.revenue_usd_per_hour;
+      if (w.revenue_usd_per_mwh !== null) fields.revenue_usd_per_mwh = w.revenue_usd_per_mwh;
+      if (w.margin_usd_per_mwh !== null) fields.margin_usd_per_mwh = w.margin_usd_per_mwh;
+      if (w.estimated_power_ratio !== null) fields.estimated_power_ratio = w.estimated_power_ratio;
+      if (workload === 'mining' && e.next_halving?.mining_margin_usd_per_mwh != null) fields.next_halving_margin_usd_per_mwh = e.next_halving.mining_margin_usd_per_mwh;
+      // Several collectors under one shared subscription each write their own view: tag it.
+      points.push({ measurement: ECONOMICS_MEASUREMENT, tags: { site, workload, collector }, fields, timestamp });
+    }
+  }
+  return points;
+}
