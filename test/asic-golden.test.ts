@@ -242,7 +242,7 @@ beforeAll(async () => {
     miners.push({ host: at.host, port: at.port, ...golden.config });
   }
   const config = CgminerConfig.parse({ type: 'cgminer', miners, jitter: 0 });
-  fleet = new CgminerFleet(config, { logger: silentLogger(), intervalMs: 10_000 });
+  fleet = new CgminerFleet(config, { logger: silentLogger(), intervalMs: 10_000, hostName: 'gw-test' });
   readings = await fleet.read(new AbortController().signal);
 });
 afterAll(() => fakes.close());
