@@ -55,7 +55,7 @@ describe('config files', () => {
 
   it('names the file, the key and what was expected', async () => {
     const path = await file('site: "tx 1"\ninterval: soon\nmqtt: { url: "broker:1883", pasword: x }\nsources:\n  - { type: nvidia, timeout: 2 }\n  - { type: quantum }\n');
-    const err = await loadConfig(AgentConfig, path, { env: {} }).catch((e: unknown) => e as ConfigError);
+    const err = (await loadConfig(AgentConfig, path, { env: {} }).catch((e: unknown) => e)) as ConfigError;
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain(path);
     const p = await problems(loadConfig(AgentConfig, path, { env: {} }));
