@@ -127,7 +127,7 @@ export class CgminerFleet implements Source {
       state.failures += 1;
       state.lastError = failure.message;
       if (state.failures === 1) this.logger.info({ miner: target.id, kind: failure.kind }, failure.message);
-      if (state.failures >= this.config.redetect_after && target.family === undefined) state.identity = undefined;
+      if (state.failures >= this.config.redetect_after && target.family === undefined) state.redetect = true;
       state.retryAt = now + backoffMs(state.failures, this.ctx.intervalMs, this.config.max_backoff, this.random);
       return downReading(target, state.identity, failure.message);
     }

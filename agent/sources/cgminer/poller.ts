@@ -16,8 +16,10 @@ import { V3_DEVICE_INFO } from './whatsminer-v3.js';
 
 export interface MinerState {
   readonly target: MinerTarget;
-  /** Cached between cycles; cleared after repeated failures so a reflashed miner is re-detected. */
+  /** Cached between cycles; also names the model of a miner that is down. */
   identity?: Identity;
+  /** Set after repeated failures: detect again on the next attempt (the miner may have been reflashed). */
+  redetect?: boolean;
   failures: number;
   /** Epoch ms before which the miner is not tried again (backoff). */
   retryAt: number;
@@ -43,8 +45,9 @@ export interface PollResult {
 /** Polls one miner; throws a MinerError when it gives no reading. Updates `state.identity`. */
 export async function pollMiner(state: MinerState, options: PollOptions): Promise<PollResult> {
   const { target } = state;
-  const identity = state.identity ?? (await identifyTarget(target, options));
+  const identity = state.identity && !state.redetect ? state.identity : await identifyTarget(target, options);
   state.identity = identity;
+  state.redetect = false;
   const adapter = ADAPTERS[identity.family];
   const replies = new Map<string, JsonRecord | MinerError>();
   await fetchInto(replies, target, adapter, adapter.reads, adapter.joinReads, options);
