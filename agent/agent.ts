@@ -7,7 +7,9 @@ import type { Logger } from '../common/logger.js';
 import { telemetryTopic, type DeviceSample } from '../protocol/index.js';
 import type { AgentConfig } from './config.js';
 import { EnergyMeter } from './energy.js';
+import { Forwarder } from './forwarder.js';
 import { Publisher } from './publisher.js';
+import { Spool } from './spool.js';
 import { findSource } from './sources/registry.js';
 import type { DeviceReading, Source } from './sources/source.js';
 import { StateStore } from './state-store.js';
@@ -37,12 +39,13 @@ export class Agent {
   private sources: BoundSource[] = [];
   private readonly publisher: Publisher;
   private readonly store: StateStore;
+  readonly spool: Spool;
+  private readonly forwarder: Forwarder;
   private meter: EnergyMeter | undefined;
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private inFlight = 0;
 
   constructor(
     readonly config: AgentConfig,
@@ -51,6 +54,9 @@ export class Agent {
     this.logger = options.logger;
     this.publisher = new Publisher({ site: config.site, host: config.host, mqtt: config.mqtt, logger: this.logger });
     this.store = new StateStore(config.state_dir, this.logger);
+    this.spool = new Spool(config.spool.dir ?? join(config.state_dir, 'spool'), config.spool.max_bytes, this.logger);
+    this.forwarder = new Forwarder(this.spool, this.publisher, 64, this.logger);
+    this.publisher.statusExtra = () => ({ spool_messages: this.spool.depth, spool_dropped: this.spool.dropped });
   }
 
   get statePath(): string {
@@ -60,6 +66,7 @@ export class Agent {
   /** Loads state, creates the sources and connects; `run()` then starts the sampling loop. */
   async start(): Promise<void> {
     const state = await this.store.load();
+    await this.spool.open();
     this.seq = state.seq;
     this.meter = new EnergyMeter(this.config.interval * 3, state.energy);
     const ctx = { logger: this.logger, intervalMs: this.config.interval, hostName: this.config.host };
@@ -69,6 +76,7 @@ export class Agent {
       workload: sc.workload,
     }));
     await this.publisher.start();
+    this.forwarder.start();
     this.logger.info(
       { site: this.config.site, host: this.config.host, interval_ms: this.config.interval, sources: this.sources.map((s) => s.source.name), seq: this.seq },
       'agent started',
@@ -127,7 +135,9 @@ export class Agent {
     // Persist before publishing: a crash may resend a seq, never reuse one for other data.
     await this.store.save({ version: 1, seq: this.seq, energy: this.meter!.snapshot() });
     const topic = telemetryTopic(this.config.site, this.config.host);
-    for (const m of messages) this.send(topic, m.payload, m.seq);
+    // Into the spool first: the forwarder publishes and removes each message once the broker has it.
+    for (const m of messages) await this.spool.append({ topic, payload: m.payload });
+    this.forwarder.notify();
     const report = { ts, devices: devices.length, messages: messages.length, failedSources };
     this.logger.debug(report, 'cycle done');
     this.options.onCycle?.(report);
@@ -146,16 +156,9 @@ export class Agent {
     return sample;
   }
 
-  private send(topic: string, payload: string, seq: number): void {
-    this.inFlight++;
-    this.publisher
-      .publish(topic, payload)
-      .catch((err: Error) => this.logger.warn({ seq, err: err.message }, 'telemetry not delivered'))
-      .finally(() => this.inFlight--);
-  }
-
+  /** Messages taken but not yet acknowledged by the broker. */
   get pendingMessages(): number {
-    return this.inFlight;
+    return this.spool.depth;
   }
 
   async stop(): Promise<void> {
@@ -163,7 +166,8 @@ export class Agent {
     clearTimeout(this.timer);
     await this.running;
     await Promise.allSettled(this.sources.map((s) => s.source.close?.()));
+    await this.forwarder.stop();
     await this.publisher.stop();
-    this.logger.info({ seq: this.seq }, 'agent stopped');
+    this.logger.info({ seq: this.seq, spooled: this.spool.depth, spool_dropped: this.spool.dropped }, 'agent stopped');
   }
 }

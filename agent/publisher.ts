@@ -15,15 +15,17 @@ export interface PublisherOptions {
   logger: Logger;
 }
 
-function statusPayload(site: string, host: string, state: Status['state'], reason?: string): string {
-  const status: Status = { v: 1, site, host, state, ts: Date.now(), version: VERSION };
-  if (reason) status.reason = reason;
+function statusPayload(site: string, host: string, state: Status['state'], extra: Partial<Status> = {}): string {
+  const status: Status = { ...extra, v: 1, site, host, state, ts: Date.now(), version: VERSION };
   return JSON.stringify(status);
 }
 
 export class Publisher {
   private client: MqttClient | undefined;
   private connectedOnce = false;
+  private readonly connectListeners: (() => void)[] = [];
+  /** Extra fields of the birth message (spool state), read at each connect. */
+  statusExtra: () => Partial<Status> = () => ({});
 
   constructor(private readonly options: PublisherOptions) {}
 
@@ -35,7 +37,7 @@ export class Publisher {
     const { site, host, logger } = this.options;
     const opts = await mqttOptions(this.options.mqtt, `powersite-agent-${site}-${host}`);
     const topic = statusTopic(site, host);
-    opts.will = { topic, payload: Buffer.from(statusPayload(site, host, 'offline', 'lost')), qos: 1, retain: true };
+    opts.will = { topic, payload: Buffer.from(statusPayload(site, host, 'offline', { reason: 'lost' })), qos: 1, retain: true };
     // A persistent session lets the broker finish in-flight QoS 1 exchanges across reconnects.
     opts.clean = false;
     const url = redactUrl(this.options.mqtt.url);
@@ -44,12 +46,17 @@ export class Publisher {
     client.on('connect', () => {
       logger.info({ broker: url }, this.connectedOnce ? 'reconnected to MQTT broker' : 'connected to MQTT broker');
       this.connectedOnce = true;
-      client.publish(topic, statusPayload(site, host, 'online'), { qos: 1, retain: true }, (err) => {
+      client.publish(topic, statusPayload(site, host, 'online', this.statusExtra()), { qos: 1, retain: true }, (err) => {
         if (err) logger.warn({ err: err.message }, 'birth message not delivered');
       });
+      for (const listener of this.connectListeners) listener();
     });
     client.on('offline', () => logger.warn({ broker: url }, 'MQTT broker unreachable; telemetry is queued until it returns'));
     client.on('error', (err) => logger.warn({ broker: url, err: err.message }, 'MQTT error'));
+  }
+
+  onConnect(listener: () => void): void {
+    this.connectListeners.push(listener);
   }
 
   /** Resolves when the broker acknowledged the message (PUBACK). */
@@ -69,7 +76,7 @@ export class Publisher {
     if (client.connected) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2000);
-        client.publish(statusTopic(site, host), statusPayload(site, host, 'offline', 'shutdown'), { qos: 1, retain: true }, () => {
+        client.publish(statusTopic(site, host), statusPayload(site, host, 'offline', { ...this.statusExtra(), reason: 'shutdown' }), { qos: 1, retain: true }, () => {
           clearTimeout(timer);
           resolve();
         });

@@ -13,5 +13,8 @@ export const Status = z.object({
   version: z.string().max(32).optional(),
   /** Why the agent went offline: "shutdown" for a clean exit, "lost" for the broker's last will. */
   reason: z.string().max(64).optional(),
+  /** Telemetry messages waiting in the agent's spool, and those it dropped because it was full. */
+  spool_messages: z.number().int().nonnegative().optional(),
+  spool_dropped: z.number().int().nonnegative().optional(),
 });
 export type Status = z.infer<typeof Status>;
