@@ -6,11 +6,15 @@ import type { BaseSourceConfig, SourceDefinition } from './source.js';
 import { hostSource } from './host/index.js';
 import { nvidiaSource } from './nvidia/index.js';
 import { simulatedSource } from './simulated/index.js';
+import { cgminerSource } from './cgminer/index.js';
+import { amdSource } from './amd/index.js';
 
 export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [
   nvidiaSource,
   hostSource,
   simulatedSource,
+  cgminerSource,
+  amdSource,
 ];
 
 export function findSource(type: string): SourceDefinition | undefined {
