@@ -67,7 +67,7 @@ function agents(): Agent[] {
 const runFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const sentOf = (fleet: Agent[]) => fleet.reduce((n, a) => n + (a as unknown as { seq: number }).seq, 0);
-const written = async (db: string) => (await influx.rows(db, 'SELECT count(seq) FROM agent_message'))[0]?.count ?? 0;
+const written = async (db: string) => Number((await influx.rows(db, 'SELECT count(seq) FROM agent_message'))[0]?.count ?? 0);
 
 describe('shared subscription', () => {
   it('writes each message once and the summed counters equal a single collector\'s', async () => {
