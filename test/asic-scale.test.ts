@@ -4,7 +4,6 @@
  * interval must return every miner, the hung and dead ones as down with their reason, and must not
  * have run out of its cycle budget (no miner skipped).
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
 import { CgminerConfig } from '../agent/sources/cgminer/config.js';
@@ -37,18 +36,11 @@ const addresses: string[] = [];
 let fleet: CgminerFleet;
 let readings: DeviceReading[];
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 beforeAll(async () => {
   for (let i = 0; i < MINERS; i++) {
     if (DEAD.has(i)) {
-      addresses.push(`127.0.0.1:${await closedPort()}`);
+      // Nothing listens on these loopback addresses (the fakes bind 127.0.0.1 only).
+      addresses.push(`127.0.0.${200 + addresses.filter((a) => !a.includes(':')).length}`);
       continue;
     }
     const m = await fakes.listen(HUNG.has(i) ? { behaviour: 'hang' } : families[i % families.length]!.spec);
