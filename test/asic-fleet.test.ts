@@ -113,6 +113,13 @@ describe('cgminer fleet over several cycles', () => {
     expect(fleet.stats().errors.aborted).toBe(0); // the agent's deadline is not held against the miners
   });
 
+  it('judges a hung miner within a short cycle rather than letting the cycle cut it off', async () => {
+    const hung = await fakes.listen({ behaviour: 'hang' });
+    const fleet = fleetFor([idOf(hung)], { intervalMs: 1000, config: { connect_timeout: '100ms' } }); // timeout 3s > the 0.8 s budget
+    const readings = await read(fleet);
+    expect(readings).toEqual([{ id: idOf(hung), kind: 'asic', up: false, error: `no complete reply from ${idOf(hung)} within 400 ms` }]);
+  });
+
   it('finds a Whatsminer API v3 miner on port 4433 and reads it', async () => {
     // Hand-written v3 replies with the documented field names (no published capture exists).
     const v3 = await fakes.listen(

@@ -40,6 +40,8 @@ export class CgminerFleet implements Source {
   private readonly logger: Logger;
   private readonly clock: () => number;
   private readonly random: () => number;
+  /** `timeout`, capped so a hung miner is judged within the cycle instead of being cut off by its end. */
+  private readonly minerTimeoutMs: number;
 
   constructor(
     private readonly config: CgminerConfig,
@@ -54,6 +56,10 @@ export class CgminerFleet implements Source {
     const errors = {} as Record<MinerErrorKind, number>;
     for (const kind of MINER_ERROR_KINDS) errors[kind] = 0;
     this.counters = { polls: 0, skipped: 0, errors, repairs: newRepairStats() };
+    this.minerTimeoutMs = Math.min(config.timeout, (ctx.intervalMs * READ_BUDGET_SHARE) / 2);
+    if (this.minerTimeoutMs < config.timeout) {
+      this.logger.warn({ timeout_ms: config.timeout, used_ms: this.minerTimeoutMs, interval_ms: ctx.intervalMs }, 'timeout too long for the interval; using less');
+    }
   }
 
   stats(): FleetStats {
@@ -103,7 +109,7 @@ export class CgminerFleet implements Source {
       const { identity, readout } = await pollMiner(state, {
         connectTimeoutMs: this.config.connect_timeout,
         maxBytes: this.config.max_reply_bytes,
-        deadlineAt: now + this.config.timeout,
+        deadlineAt: now + this.minerTimeoutMs,
         signal: cycle,
         repairs: this.counters.repairs,
         clock: this.clock,
