@@ -1,7 +1,8 @@
 /**
  * Where a reply ends on the wire. cgminer-family daemons send the JSON followed by one NUL
  * (cgminer api.c sends strlen+1 bytes) and some close without it; Whatsminer API v3 (port 4433)
- * prefixes every message, both ways, with its length as a 4-byte little-endian integer.
+ * prefixes every message, both ways, with its length as a 4-byte little-endian integer (Whatsminer
+ * API v3.0.1; e.g. the ya-whatsminer-cli client packs it with Python's struct "<I").
  */
 import { MinerError } from './errors.js';
 
