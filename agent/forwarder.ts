@@ -80,6 +80,6 @@ export class Forwarder {
     await this.loop;
     const deadline = Date.now() + timeoutMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await this.spool.flush();
+    await this.spool.close();
   }
 }

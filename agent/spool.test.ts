@@ -98,3 +98,20 @@ describe('Spool', () => {
     expect((await takeAll(spool)).map(seqOf)).toEqual([1, 2]);
   });
 });
+
+describe('Spool when full with messages in flight', () => {
+  it('counts an in-flight record of a dropped segment only if it is never acknowledged', async () => {
+    const spool = new Spool(await spoolDir(), 2048, silentLogger(), 512);
+    await spool.open();
+    for (let i = 0; i < 3; i++) await spool.append(record(i));
+    const inFlight = [(await spool.take())!, (await spool.take())!];
+    for (let i = 3; i < 40; i++) await spool.append(record(i));
+    const droppedWhileInFlight = spool.dropped;
+    spool.ack(inFlight[0]!); // delivered after all: not lost
+    spool.giveBack(inFlight[1]!); // failed: its segment is gone, so it is lost
+    expect(spool.dropped).toBe(droppedWhileInFlight + 1);
+    const kept = await takeAll(spool);
+    expect(spool.dropped + kept.length + 1).toBe(40);
+    await spool.close();
+  });
+});

@@ -68,6 +68,11 @@ export class Spool {
   private totalBytes = 0;
   /** Messages dropped because the spool was full, since the spool was created. */
   dropped = 0;
+  /**
+   * Records of dropped segments that were already in flight: MQTT may still deliver them, so they
+   * count as dropped only if their publish fails or the agent stops before the broker acknowledges.
+   */
+  private readonly orphans = new Set<string>();
   private cursorWrite: Promise<void> = Promise.resolve();
   private cursorDirty = false;
   /** Serialises every file operation on segments, so a load never sees half an append. */
@@ -149,11 +154,17 @@ export class Spool {
     while (this.totalBytes > this.maxBytes && this.segments.length > 1) {
       const oldest = this.segments.shift()!;
       if (oldest === this.writable) this.writable = undefined;
-      const lost = oldest.count - oldest.acked - oldest.ackedAhead.size;
+      const lost = oldest.count - oldest.sent;
+      let inFlight = 0;
+      for (let i = oldest.acked; i < oldest.sent; i++) {
+        if (oldest.ackedAhead.has(i)) continue;
+        this.orphans.add(`${oldest.n}:${i}`);
+        inFlight++;
+      }
       this.dropped += lost;
       this.totalBytes -= oldest.bytes;
       await unlink(join(this.dir, segmentName(oldest.n))).catch(() => {});
-      this.logger.warn({ dropped: lost, dropped_total: this.dropped, max_bytes: this.maxBytes }, 'spool full: dropped the oldest unsent telemetry');
+      this.logger.warn({ dropped: lost, in_flight: inFlight, dropped_total: this.dropped, max_bytes: this.maxBytes }, 'spool full: dropped the oldest unsent telemetry');
       this.markCursorDirty();
     }
   }
@@ -185,11 +196,13 @@ export class Spool {
   giveBack(entry: SpoolEntry): void {
     const s = this.segments.find((x) => x.n === entry.segment);
     if (s && entry.index < s.sent) s.sent = Math.min(s.sent, entry.index);
+    else if (!s && this.orphans.delete(`${entry.segment}:${entry.index}`)) this.dropped++;
   }
 
   /** Marks a record acknowledged; finished segments are deleted and the cursor saved. */
   ack(entry: SpoolEntry): void {
     const s = this.segments.find((x) => x.n === entry.segment);
+    if (!s) this.orphans.delete(`${entry.segment}:${entry.index}`);
     if (!s || entry.index < s.acked) return;
     s.ackedAhead.add(entry.index);
     while (s.ackedAhead.delete(s.acked)) s.acked++;
@@ -227,6 +240,16 @@ export class Spool {
   async flush(): Promise<void> {
     await this.fileOps;
     await this.cursorWrite;
+  }
+
+  /** At stop: in-flight records of dropped segments will never be sent again, so they are lost. */
+  async close(): Promise<void> {
+    if (this.orphans.size > 0) {
+      this.dropped += this.orphans.size;
+      this.orphans.clear();
+      this.markCursorDirty();
+    }
+    await this.flush();
   }
 
   /** For tests and diagnostics: files in the spool directory with their sizes. */
