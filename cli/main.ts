@@ -38,6 +38,16 @@ program
   .action(async (opts) => (await import('./demo-command.js')).runDemo(opts));
 
 program
+  .command('scan')
+  .description('find miners on a LAN (CGMiner API, ports 4028 and 4433) and print a sources block for agent.yaml')
+  .argument('<cidr>', 'the range to probe, e.g. 10.0.3.0/24 (at most a /16)')
+  .option('--ports <list>', 'comma-separated ports to probe', '4028,4433')
+  .option('--timeout <duration>', 'connect and reply deadline per probe', '1s')
+  .option('--concurrency <n>', 'probes at once', '256')
+  .option('--workload <workload>', 'workload of the printed source (mining or hpc)', 'mining')
+  .action(async (cidr: string, opts) => (await import('./scan-command.js')).runScan(cidr, opts));
+
+program
   .command('check-config')
   .description('validate an agent or collector config file and explain every error')
   .argument('<file>', 'the YAML file')
@@ -50,6 +60,11 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      return;
+    }
+    if (err instanceof Error && err.name === 'UsageError') {
+      process.stderr.write(`powersite: ${err.message}\n`);
+      process.exitCode = EXIT.USAGE;
       return;
     }
     if (err instanceof ConfigError) {

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { FakeMinerServer } from './fakes/cgminer-server.js';
+import { asicFixture } from './fixtures/asic/index.js';
 
 const bin = fileURLToPath(new URL('../bin/powersite.js', import.meta.url));
 
@@ -60,6 +63,30 @@ describe('powersite CLI', () => {
     expect(stderr).toMatch(/mqtt\.keepalive: expected a duration/);
     expect(stderr).toMatch(/sources\[0\]\.workload: /);
     expect(stderr).not.toContain('hunter2');
+  });
+
+  it('scan finds fake miners on loopback and prints a sources block the agent accepts', async () => {
+    const fakes = new FakeMinerServer();
+    try {
+      const whatsminer = { replies: { summary: asicFixture('whatsminer-m31s-summary.json'), edevs: asicFixture('whatsminer-m31s-edevs.json') } };
+      const first = await fakes.listen(whatsminer, '127.0.0.9');
+      await fakes.listen(whatsminer, '127.0.0.10', first.port);
+      const { code, stdout, stderr } = await powersite(['scan', '127.0.0.8/30', '--ports', String(first.port), '--timeout', '500ms']);
+      expect(stderr).toMatch(/found 2 miners/);
+      expect(code).toBe(0);
+      const doc = parse(stdout) as { sources: { type: string; workload: string; miners: string[] }[] };
+      expect(doc.sources).toEqual([{ type: 'cgminer', workload: 'mining', miners: [`127.0.0.9:${first.port}`, `127.0.0.10:${first.port}`] }]);
+      const path = await yamlFile(`site: s\n${stdout}`);
+      const check = await powersite(['check-config', path, '--kind', 'agent']);
+      expect(check.code).toBe(0);
+    } finally {
+      await fakes.close();
+    }
+  });
+
+  it('scan refuses a range wider than a /16 and a bad port list', async () => {
+    expect(await powersite(['scan', '10.0.0.0/8'])).toMatchObject({ code: 64, stderr: expect.stringMatching(/refusing to scan 10\.0\.0\.0\/8/) });
+    expect(await powersite(['scan', '10.0.3.0/24', '--ports', '4028,http'])).toMatchObject({ code: 64, stderr: expect.stringMatching(/--ports/) });
   });
 
   it('an unknown subcommand is a usage error', async () => {

@@ -1,0 +1,39 @@
+// `npm run demo` as a user runs it: within 15 s /metrics shows power, revenue and margin per MWh
+// for both workloads and the next-halving projection; Ctrl-C (SIGINT) stops everything cleanly.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { freePort } from './harness/index.js';
+import { eventually, metricValue, scrape } from './support/metrics.js';
+
+const bin = fileURLToPath(new URL('../bin/powersite.js', import.meta.url));
+
+it('the demo shows both workloads\' economics within 15 s and stops on Ctrl-C', async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, [bin, 'demo', '--port', String(port), '--mqtt-port', '0', '--interval', '1s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const started = Date.now();
+    await eventually(() => out.includes(`metrics:  http://127.0.0.1:${port}/metrics`), 15_000);
+    const text = await eventually(async () => {
+      const t = await scrape(`http://127.0.0.1:${port}/metrics`);
+      const ok = ['mining', 'hpc'].every((workload) => (metricValue(t, 'powersite_power_watts', { site: 'demo-site', workload }) ?? 0) > 0);
+      return ok ? t : undefined;
+    }, 15_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    for (const workload of ['mining', 'hpc']) {
+      expect(metricValue(text, 'powersite_revenue_usd_per_mwh', { site: 'demo-site', workload })).toBeGreaterThan(0);
+      expect(metricValue(text, 'powersite_margin_usd_per_mwh', { site: 'demo-site', workload })).toBeDefined();
+    }
+    expect(metricValue(text, 'powersite_margin_usd_per_mwh', { site: 'demo-site', workload: 'mining', scenario: 'next_halving' })).toBeDefined();
+    expect(metricValue(text, 'powersite_blocks_until_halving', { source: 'config' })).toBe(130_000);
+    await eventually(() => /mining [\d.,]+ kW .* \| hpc [\d.,]+ kW/.test(out), 15_000);
+  } finally {
+    child.kill('SIGINT');
+  }
+  expect(await exited).toBe(0);
+  expect(out).toContain('demo stopped');
+}, 60_000);
