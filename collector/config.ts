@@ -4,6 +4,7 @@ import { MqttClientConfig } from '../common/mqtt.js';
 import { Bytes, Duration } from '../common/units.js';
 import { MAX_DEVICES_PER_MESSAGE, NAME_PATTERN } from '../protocol/index.js';
 import { EconomicsConfig } from './economics/config.js';
+import { RetentionConfig } from './store/retention.js';
 
 export const InfluxConfig = z
   .object({
@@ -18,6 +19,8 @@ export const InfluxConfig = z
     /** Unwritten points held in memory before the collector stops taking messages (back-pressure). */
     max_pending_points: z.number().int().min(1000).default(200_000),
     timeout: Duration.prefault('10s'),
+    /** Retention policies and downsampling (raw → 1 minute → 1 hour), applied at start; false leaves the database alone. */
+    retention: z.union([z.literal(false), RetentionConfig]).prefault({}),
     /** How often the site economics are written as the `economics` measurement. */
     economics_interval: Duration.prefault('60s').refine((ms) => ms >= 1000, 'must be at least 1s'),
   })

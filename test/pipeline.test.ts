@@ -88,6 +88,12 @@ describe('agent → Mosquitto → collector → InfluxDB and /metrics', () => {
     expect(second[mig]!.energy_j).toBeCloseTo(4337.8, 9);
     expect(second[p100]!.energy_j).toBeCloseTo(281.6, 9);
 
+    // The collector created the retention policies (raw is the default) and the downsampling queries.
+    const policies = await influx.rows(DB, `SHOW RETENTION POLICIES ON ${DB}`);
+    expect(policies.map((p) => [p.name, p.default])).toEqual(expect.arrayContaining([['raw', true], ['minute', false], ['hour', false]]));
+    const cqs = (await influx.query('', 'SHOW CONTINUOUS QUERIES'))[0]!.series!.find((s) => s.name === DB)!;
+    expect(cqs.values.map((v) => v[0])).toEqual(expect.arrayContaining(['powersite_minute_gpu', 'powersite_hour_gpu']));
+
     const messages = await influx.rows(DB, 'SELECT seq, devices, interval_s FROM agent_message ORDER BY time');
     expect(messages.map((m) => [m.seq, m.devices, m.interval_s])).toEqual([
       [0, 3, 10],

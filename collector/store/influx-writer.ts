@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { InfluxDB, type IPoint } from 'influx';
 import type { Logger } from '../../common/logger.js';
 import type { InfluxConfig } from '../config.js';
+import { applyRetention } from './retention.js';
 
 export interface PointWriter {
   write(points: IPoint[]): Promise<void>;
@@ -48,15 +49,27 @@ export class InfluxWriter implements PointWriter {
     return this.client;
   }
 
-  /** CREATE DATABASE is idempotent in InfluxDB 1.x; done lazily so a late database does not block start-up. */
+  /**
+   * Creates the database (and its retention policies and downsampling queries) before the first
+   * write; lazily, so an InfluxDB that comes up after the collector does not block start-up.
+   */
   private async ensureDatabase(): Promise<void> {
     if (this.databaseReady) return;
-    const names = await this.client.getDatabaseNames();
-    if (!names.includes(this.config.database)) {
-      await this.client.createDatabase(this.config.database);
-      this.logger.info({ database: this.config.database }, 'created InfluxDB database');
+    const { database, retention } = this.config;
+    if (retention === false) {
+      await this.statement(`CREATE DATABASE "${database.replace(/"/g, '\\"')}"`);
+    } else {
+      const changes = await applyRetention((q) => this.statement(q), { database, ...retention });
+      this.logger.info({ database, raw: retention.raw, minute: retention.minute, hour: retention.hour, ...changes }, 'InfluxDB database, retention policies and downsampling in place');
     }
     this.databaseReady = true;
+  }
+
+  /** Runs one InfluxQL statement, failing on the statement's own error (node-influx reports those in the body). */
+  private async statement(influxql: string): Promise<void> {
+    const body = (await this.client.queryRaw(influxql, { method: 'POST' })) as { results?: { error?: string }[] };
+    const error = body.results?.find((r) => r.error)?.error;
+    if (error) throw new Error(error);
   }
 
   async write(points: IPoint[]): Promise<void> {
