@@ -1,0 +1,116 @@
+// The Grafana dashboards and provisioning files: structure, datasources, variables, and the rule
+// that fleet figures come from counter rates, not from one collector's gauges.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { allPanels, dashboardQueries, DATASOURCES, loadDashboards, type Panel } from '../dashboards/queries.js';
+import { loadRules } from '../dashboards/rules.js';
+
+const dashboards = loadDashboards();
+const provisioning = (path: string) => parse(readFileSync(new URL(`../dashboards/provisioning/${path}`, import.meta.url), 'utf8'));
+const contentPanels = (file: string): Panel[] => allPanels(dashboards.get(file)!).filter((p) => p.type !== 'row');
+const KNOWN = new Map<string, string>(Object.values(DATASOURCES).map((d) => [d.uid, d.type]));
+
+describe('provisioning', () => {
+  it('creates both datasources with the uids the dashboards use', () => {
+    const { apiVersion, datasources } = provisioning('datasources/powersite.yml');
+    expect(apiVersion).toBe(1);
+    expect(datasources.map((d: { uid: string; type: string }) => [d.uid, d.type])).toEqual([
+      ['powersite-prometheus', 'prometheus'],
+      ['powersite-influxdb', 'influxdb'],
+    ]);
+    expect(datasources[1].jsonData).toMatchObject({ version: 'InfluxQL', dbName: 'powersite' });
+  });
+
+  it('loads the dashboards from files', () => {
+    const { apiVersion, providers } = provisioning('dashboards/powersite.yml');
+    expect(apiVersion).toBe(1);
+    expect(providers).toHaveLength(1);
+    expect(providers[0]).toMatchObject({ type: 'file', folder: 'powersite', options: { path: expect.stringMatching(/^\//) } });
+  });
+});
+
+describe('dashboards', () => {
+  it('are the site overview, economics, mining fleet and GPU/HPC views, each with its own uid', () => {
+    expect([...dashboards.keys()]).toEqual(['economics.json', 'gpu-hpc.json', 'mining-fleet.json', 'site-overview.json']);
+    const uids = [...dashboards.values()].map((d) => d.uid);
+    expect(new Set(uids).size).toBe(uids.length);
+    for (const d of dashboards.values()) {
+      expect(d.uid).toMatch(/^powersite-[a-z-]+$/);
+      expect(d.schemaVersion).toBe(39);
+    }
+  });
+
+  it.each([...dashboards.keys()])('%s: every panel has targets on a provisioned datasource, unique ids and a place on the grid', (file) => {
+    const panels = contentPanels(file);
+    expect(panels.length).toBeGreaterThan(4);
+    const ids = allPanels(dashboards.get(file)!).map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const panel of panels) {
+      const where = `${file}: ${panel.title}`;
+      expect(panel.title, where).toBeTruthy();
+      expect(KNOWN.get(panel.datasource?.uid ?? ''), where).toBe(panel.datasource?.type);
+      expect(panel.targets?.length, where).toBeGreaterThan(0);
+      const refIds = panel.targets!.map((t) => t.refId);
+      expect(new Set(refIds).size, where).toBe(refIds.length);
+      for (const target of panel.targets!) expect(target.datasource ?? panel.datasource, where).toEqual(panel.datasource);
+      const { x, w } = panel.gridPos!;
+      expect(x + w, where).toBeLessThanOrEqual(24);
+    }
+  });
+
+  it.each([...dashboards.keys()])('%s: no two panels overlap', (file) => {
+    const cells = new Map<string, string>();
+    for (const panel of allPanels(dashboards.get(file)!)) {
+      const { x, y, w, h } = panel.gridPos!;
+      for (let i = x; i < x + w; i++) {
+        for (let j = y; j < y + h; j++) {
+          expect(cells.get(`${i},${j}`), `${panel.title} overlaps`).toBeUndefined();
+          cells.set(`${i},${j}`, panel.title ?? '');
+        }
+      }
+    }
+  });
+
+  it('offer a site variable everywhere, a host variable on the fleet views and a resolution wherever InfluxDB is read', () => {
+    const names = (file: string) => dashboards.get(file)!.templating.list.map((v) => v.name);
+    for (const file of dashboards.keys()) expect(names(file)[0]).toBe('site');
+    expect(names('mining-fleet.json')).toContain('host');
+    expect(names('gpu-hpc.json')).toContain('host');
+    for (const [file, d] of dashboards) {
+      const readsInflux = allPanels(d).some((p) => p.datasource?.uid === DATASOURCES.influxdb.uid);
+      expect(names(file).includes('rp'), file).toBe(readsInflux);
+    }
+  });
+});
+
+describe('queries', () => {
+  const raw = dashboardQueries({ site: '$site', host: '$host', rp: '$rp', energy_price: '$energy_price' });
+
+  it('substitutes every variable and macro', () => {
+    for (const q of dashboardQueries()) expect(q.query, `${q.dashboard}: ${q.source}`).not.toMatch(/\$\w|\[\[/);
+  });
+
+  it('filter every site-labelled PromQL series by $site', () => {
+    // Market, halving and collector self-metrics carry no site label.
+    const siteless = /^powersite_(hashprice|block_subsidy|blocks_until|next_halving|market_|collector_(?!sequence_gaps))/;
+    for (const q of raw.filter((q) => q.language === 'promql' && !q.source.startsWith('variable'))) {
+      const metrics = [...q.query.matchAll(/\b(powersite_\w+)/g)].map((m) => m[1]!);
+      if (metrics.some((m) => !siteless.test(m))) expect(q.query, `${q.dashboard}: ${q.source}`).toContain('$site');
+    }
+  });
+
+  it('read InfluxDB through the resolution variable, for the selected sites', () => {
+    for (const q of raw.filter((q) => q.language === 'influxql' && !q.source.startsWith('variable'))) {
+      expect(q.query, `${q.dashboard}: ${q.source}`).toMatch(/FROM "\$rp"\.".+" WHERE "site" =~ \/\^\$site\$\//);
+    }
+  });
+
+  it('compute fleet power and per-MWh figures from counter rates, never from one collector\'s gauges', () => {
+    // Recorded series (site_workload:powersite_...:rate1h) are sums of counter rates themselves.
+    const gauges = /(?<![\w:])powersite_(power_watts|revenue_usd_per_hour|revenue_usd_per_mwh|margin_usd_per_mwh)(?![\w:])(?![^}]*scenario="next_halving")/;
+    const promql = [...raw.filter((q) => q.language === 'promql').map((q) => q.query), ...loadRules().map((r) => r.expr)];
+    for (const query of promql) expect(query).not.toMatch(gauges);
+    expect(promql.filter((q) => /rate\(powersite_energy_joules_total/.test(q)).length).toBeGreaterThan(10);
+  });
+});
