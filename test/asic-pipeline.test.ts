@@ -8,11 +8,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Agent } from '../agent/agent.js';
 import { AgentConfig } from '../agent/config.js';
 import { silentLogger } from '../common/logger.js';
-import { Collector } from '../collector/collector.js';
-import { CollectorConfig } from '../collector/config.js';
+import type { Collector } from '../collector/collector.js';
 import { FakeMinerServer } from './fakes/cgminer-server.js';
 import { asicFixture } from './fixtures/asic/index.js';
 import { startInflux, startMosquitto, type InfluxHandle, type MosquittoHandle } from './harness/index.js';
+import { startCollector } from './support/collector.js';
 import { eventually, metricValue, scrape } from './support/metrics.js';
 
 const MINERS = 600;
@@ -41,11 +41,7 @@ beforeAll(async () => {
     const m = await fakes.listen(HUNG.has(i) ? { behaviour: 'hang' } : i % 2 ? whatsminer : antminer);
     addresses.push(`${m.host}:${m.port}`);
   }
-  collector = new Collector(
-    CollectorConfig.parse({ mqtt: { url: mosquitto.url, client_id: 'lan-collector' }, influx: { url: influx.url, database: DB, flush_interval: '200ms' }, http: { host: '127.0.0.1', port: 0 } }),
-    silentLogger(),
-  );
-  await collector.start();
+  collector = await startCollector({ mqtt: { url: mosquitto.url, client_id: 'lan-collector' }, influx: { url: influx.url, database: DB, flush_interval: '200ms' } });
   agent = new Agent(
     AgentConfig.parse({
       site: 'lan-site',

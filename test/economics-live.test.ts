@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../agent/agent.js';
 import { AgentConfig } from '../agent/config.js';
 import { silentLogger } from '../common/logger.js';
-import { Collector } from '../collector/collector.js';
-import { CollectorConfig } from '../collector/config.js';
+import type { Collector } from '../collector/collector.js';
 import { startMosquitto, type MosquittoHandle } from './harness/index.js';
+import { startCollector } from './support/collector.js';
 import { eventually, metricValue, scrape } from './support/metrics.js';
 
 // Market and terms (static config): difficulty-based revenue, 2 % pool fee, $80/MWh flat energy.
@@ -45,21 +45,15 @@ const agents: Agent[] = [];
 beforeAll(async () => {
   mosquitto = await startMosquitto();
   stateDir = await mkdtemp(join(tmpdir(), 'powersite-econ-'));
-  collector = new Collector(
-    CollectorConfig.parse({
-      mqtt: { url: mosquitto.url, client_id: 'econ-collector' },
-      http: { host: '127.0.0.1', port: 0 },
-      economics: {
-        energy: { price_usd_per_mwh: ENERGY },
-        bitcoin: { btc_usd: BTC_USD, difficulty: DIFFICULTY, height: HEIGHT, fees_btc_per_block: FEES, pool_fee: POOL_FEE },
-        hpc: { billing: 'reserved', price_usd_per_gpu_hour: { default: 2.0, H100: 2.1 } },
-      },
-      sites: { 'econ-site': { contracted_power_mw: 20, margin_floor_usd_per_mwh: 10 } },
-    }),
-    silentLogger(),
-  );
-  await collector.start();
-  await eventually(() => collector.connected);
+  collector = await startCollector({
+    mqtt: { url: mosquitto.url, client_id: 'econ-collector' },
+    economics: {
+      energy: { price_usd_per_mwh: ENERGY },
+      bitcoin: { btc_usd: BTC_USD, difficulty: DIFFICULTY, height: HEIGHT, fees_btc_per_block: FEES, pool_fee: POOL_FEE },
+      hpc: { billing: 'reserved', price_usd_per_gpu_hour: { default: 2.0, H100: 2.1 } },
+    },
+    sites: { 'econ-site': { contracted_power_mw: 20, margin_floor_usd_per_mwh: 10 } },
+  });
   const agent = (host: string, source: Record<string, unknown>) =>
     new Agent(AgentConfig.parse({ site: 'econ-site', host, interval: '10s', state_dir: join(stateDir, host), mqtt: { url: mosquitto.url }, sources: [source] }), { logger: silentLogger() });
   agents.push(

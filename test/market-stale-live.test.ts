@@ -1,12 +1,11 @@
 // A collector fed by a mempool-style market API: live values reach /metrics, and when the feed
 // fails the last good values stay (never zeros) while the age grows and the stale flag goes up.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.js';
-import { Collector } from '../collector/collector.js';
-import { CollectorConfig } from '../collector/config.js';
+import type { Collector } from '../collector/collector.js';
 import { MARKET_ENDPOINTS } from '../collector/market/mempool.js';
 import { startFakeMarketServer, type FakeMarketServer } from './fakes/market-server.js';
 import { startMosquitto, type MosquittoHandle } from './harness/index.js';
+import { startCollector } from './support/collector.js';
 import { eventually, metricValue, scrape } from './support/metrics.js';
 
 let market: FakeMarketServer;
@@ -15,15 +14,10 @@ let collector: Collector;
 
 beforeAll(async () => {
   [market, mosquitto] = await Promise.all([startFakeMarketServer(), startMosquitto()]);
-  collector = new Collector(
-    CollectorConfig.parse({
-      mqtt: { url: mosquitto.url, client_id: 'market-collector' },
-      http: { host: '127.0.0.1', port: 0 },
-      economics: { bitcoin: { feed: { url: market.url, interval: '1s', timeout: '1s', stale_after: '2s' } } },
-    }),
-    silentLogger(),
-  );
-  await collector.start();
+  collector = await startCollector({
+    mqtt: { url: mosquitto.url, client_id: 'market-collector' },
+    economics: { bitcoin: { feed: { url: market.url, interval: '1s', timeout: '1s', stale_after: '2s' } } },
+  });
 });
 
 afterAll(async () => {

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../agent/agent.js';
 import { AgentConfig } from '../agent/config.js';
 import { silentLogger } from '../common/logger.js';
-import { Collector } from '../collector/collector.js';
-import { CollectorConfig } from '../collector/config.js';
+import type { Collector } from '../collector/collector.js';
 import { fixtureList, installFakeNvidiaSmi, type FakeNvidiaSmi } from './fakes/fake-nvidia-smi.js';
 import { startInflux, startMosquitto, type InfluxHandle, type MosquittoHandle } from './harness/index.js';
+import { startCollector } from './support/collector.js';
 import { eventually, metricValue, scrape } from './support/metrics.js';
 
 const MIB = 1024 * 1024;
@@ -37,16 +37,10 @@ beforeAll(async () => {
   process.env.PATH = fake.path;
   process.env.FAKE_NVIDIA_SMI_FIXTURES = fixtureList('nvidia-h100-query-gpu.csv', 'nvidia-h100-mig-query-gpu.csv', 'nvidia-tesla-p100-query-gpu-nounits.csv');
   stateDir = await mkdtemp(join(tmpdir(), 'powersite-agent-state-'));
-  collector = new Collector(
-    CollectorConfig.parse({
-      mqtt: { url: mosquitto.url, client_id: 'it-collector' },
-      influx: { url: influx.url, database: DB, flush_interval: '200ms', economics_interval: '1s' },
-      http: { host: '127.0.0.1', port: 0 },
-    }),
-    silentLogger(),
-  );
-  await collector.start();
-  await eventually(() => collector.connected);
+  collector = await startCollector({
+    mqtt: { url: mosquitto.url, client_id: 'it-collector' },
+    influx: { url: influx.url, database: DB, flush_interval: '200ms', economics_interval: '1s' },
+  });
 });
 
 afterAll(async () => {

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Agent } from '../agent/agent.js';
 import { AgentConfig } from '../agent/config.js';
 import { silentLogger } from '../common/logger.js';
-import { Collector } from '../collector/collector.js';
-import { CollectorConfig } from '../collector/config.js';
+import type { Collector } from '../collector/collector.js';
 import { startInflux, startMosquitto, type InfluxHandle, type MosquittoHandle } from './harness/index.js';
+import { startCollector } from './support/collector.js';
 import { eventually } from './support/metrics.js';
 
 const DB = 'powersite_saf';
@@ -22,16 +22,10 @@ let stateDir: string;
 beforeAll(async () => {
   [mosquitto, influx] = await Promise.all([startMosquitto({ persistence: true }), startInflux()]);
   stateDir = await mkdtemp(join(tmpdir(), 'powersite-saf-'));
-  collector = new Collector(
-    CollectorConfig.parse({
-      mqtt: { url: mosquitto.url, client_id: 'saf-collector', reconnect_period: '200ms' },
-      influx: { url: influx.url, database: DB, flush_interval: '100ms' },
-      http: { host: '127.0.0.1', port: 0 },
-    }),
-    silentLogger(),
-  );
-  await collector.start();
-  await eventually(() => collector.connected);
+  collector = await startCollector({
+    mqtt: { url: mosquitto.url, client_id: 'saf-collector', reconnect_period: '200ms' },
+    influx: { url: influx.url, database: DB, flush_interval: '100ms' },
+  });
 });
 
 afterAll(async () => {
