@@ -1,0 +1,92 @@
+// InfluxDB housekeeping against a real influxd, through node-influx as the collector calls it:
+// retention policies and continuous queries applied idempotently, changes applied, and the
+// rollups computing what the dashboards expect from each tier.
+import { InfluxDB } from 'influx';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyRetention, backfillStatements, RetentionConfig, type RetentionSettings } from '../collector/store/retention.js';
+import { startInflux, type InfluxHandle } from './harness/index.js';
+
+const DB = 'powersite_retention';
+const DAY_MS = 86_400_000;
+const settings: RetentionSettings = { database: DB, ...RetentionConfig.parse({}) };
+let influx: InfluxHandle;
+let query: (q: string) => Promise<unknown>;
+
+beforeAll(async () => {
+  influx = await startInflux();
+  const client = new InfluxDB({ host: '127.0.0.1', port: influx.port, database: DB });
+  query = (q) => client.query(q, { method: 'POST' });
+});
+
+afterAll(async () => {
+  await influx?.stop();
+});
+
+const policies = async () =>
+  (await influx.rows('', `SHOW RETENTION POLICIES ON "${DB}"`)).map((r) => [r.name, r.duration, r.default]);
+const continuousQueries = async () => {
+  const [result] = await influx.query('', 'SHOW CONTINUOUS QUERIES');
+  return new Map((result?.series?.find((s) => s.name === DB)?.values ?? []).map(([name, text]) => [name as string, text as string]));
+};
+
+describe('applyRetention on a real InfluxDB', () => {
+  it('creates the database, three tiers with raw as default, and twelve continuous queries', async () => {
+    expect(await applyRetention(query, settings)).toEqual({ altered: [], replaced: [] });
+    expect(await policies()).toEqual([
+      ['autogen', '0s', false],
+      ['raw', '168h0m0s', true],
+      ['minute', '2160h0m0s', false],
+      ['hour', '43800h0m0s', false],
+    ]);
+    const cqs = await continuousQueries();
+    expect(cqs.size).toBe(12);
+    expect(cqs.get('powersite_minute_asic')).toMatch(/^CREATE CONTINUOUS QUERY powersite_minute_asic ON powersite_retention RESAMPLE FOR 10m BEGIN SELECT last\(up\) AS up, /);
+    expect(cqs.get('powersite_hour_economics')).toContain('INTO powersite_retention.hour.economics FROM powersite_retention.minute.economics GROUP BY time(1h), *');
+  });
+
+  it('changes nothing when applied again', async () => {
+    const before = await continuousQueries();
+    expect(await applyRetention(query, settings)).toEqual({ altered: [], replaced: [] });
+    expect(await continuousQueries()).toEqual(before);
+  });
+
+  it('alters a tier whose duration changed', async () => {
+    expect(await applyRetention(query, { ...settings, raw: 14 * DAY_MS })).toEqual({ altered: ['raw'], replaced: [] });
+    expect((await policies())[1]).toEqual(['raw', '336h0m0s', true]);
+  });
+
+  it('replaces a continuous query an older version defined differently', async () => {
+    await influx.query('', `DROP CONTINUOUS QUERY "powersite_minute_gpu" ON "${DB}"`);
+    await influx.query(
+      '',
+      `CREATE CONTINUOUS QUERY "powersite_minute_gpu" ON "${DB}" BEGIN SELECT mean("power_w") AS "power_w" INTO "${DB}"."minute"."gpu" FROM "${DB}"."raw"."gpu" GROUP BY time(1m), * END`,
+    );
+    // raw goes back to 7 days too.
+    expect(await applyRetention(query, settings)).toEqual({ altered: ['raw'], replaced: ['powersite_minute_gpu'] });
+    expect((await continuousQueries()).get('powersite_minute_gpu')).toContain('max(temp_c) AS temp_c');
+  });
+
+  it('rolls raw points up into the minute and hour tiers with the field names kept', async () => {
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+    const line = (offsetS: number, fields: string) => `asic,site=tx-1,host=gw-row1,device=10.0.1.7,model=S19 ${fields} ${hour + offsetS * 1000}`;
+    await influx.write(
+      DB,
+      [
+        line(0, 'up=true,power_w=3000,temp_c=70,energy_j=0'),
+        line(30, 'up=true,power_w=3200,temp_c=74,energy_j=93000'),
+        line(60, 'up=false,power_w=3400,temp_c=72,energy_j=195000,error="fan failure"'),
+      ].join('\n'),
+      'ms',
+    );
+    for (const statement of backfillStatements(settings, hour, hour + 3_600_000)) await influx.query(DB, statement);
+
+    const columns = 'time, up, power_w, temp_c, energy_j, error';
+    expect(await influx.rows(DB, `SELECT ${columns} FROM "minute"."asic" WHERE "device" = '10.0.1.7'`)).toEqual([
+      { time: hour, up: true, power_w: 3100, temp_c: 74, energy_j: 93000, error: null },
+      { time: hour + 60_000, up: false, power_w: 3400, temp_c: 72, energy_j: 195000, error: 'fan failure' },
+    ]);
+    expect(await influx.rows(DB, `SELECT ${columns}, "host", "model" FROM "hour"."asic"`)).toEqual([
+      { time: hour, up: false, power_w: 3250, temp_c: 74, energy_j: 195000, error: 'fan failure', host: 'gw-row1', model: 'S19' },
+    ]);
+  });
+});
