@@ -168,8 +168,10 @@ export class Collector {
       return undefined;
     }
     const gaps = this.state.apply(result.message);
-    // inc(0) too, so the series exists (at 0) from a site's first message.
-    self.sequenceGaps.inc({ site: this.siteLabels.label(result.message.site) }, gaps);
+    // Under a shared subscription each collector sees only some of a host's messages, so its gaps
+    // are not loss: count them only when this collector sees everything (loss is then counted from
+    // the agent_message measurement, which every collector writes).
+    if (!this.config.mqtt.share_group) self.sequenceGaps.inc({ site: this.siteLabels.label(result.message.site) }, gaps);
     return this.pipeline!.accept(result.message, ack);
   }
 

@@ -86,6 +86,9 @@ describe('shared subscription', () => {
     expect(a).toBeGreaterThan(0);
     expect(b).toBeGreaterThan(0);
     expect(a + b).toBe(sent);
+    // Each member sees only part of every host's sequence: that is not loss, and is not counted as gaps.
+    expect(metricValue(await scrape(pairA.metricsUrl), 'powersite_collector_sequence_gaps_total', { site: 'scale' })).toBeUndefined();
+    expect(metricValue(await scrape(solo.metricsUrl), 'powersite_collector_sequence_gaps_total', { site: 'scale' })).toBe(0);
 
     // Prometheus: the pair's summed counters equal the solo collector's, per workload.
     for (const metric of ['powersite_energy_joules_total', 'powersite_revenue_usd_total', 'powersite_energy_cost_usd_total']) {
