@@ -10,16 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../agent/agent.js';
 import { AgentConfig } from '../agent/config.js';
 import { silentLogger } from '../common/logger.js';
-import { Collector } from '../collector/collector.js';
-import { CollectorConfig } from '../collector/config.js';
-import { applyRetention, backfillStatements, RETENTION_POLICIES, RetentionConfig, type RetentionSettings } from '../collector/store/retention.js';
+import type { Collector } from '../collector/collector.js';
+import { backfillStatements, RETENTION_POLICIES, RetentionConfig, type RetentionSettings } from '../collector/store/retention.js';
 import { dashboardQueries, type DashboardQuery } from '../dashboards/queries.js';
 import { loadRules, nonFiltering, RULE_FILES } from '../dashboards/rules.js';
 import { startInflux, startMosquitto, startPrometheus, type InfluxHandle, type MosquittoHandle, type PrometheusHandle } from './harness/index.js';
+import { startCollector } from './support/collector.js';
 import { eventually } from './support/metrics.js';
 
 const SITE = 'live-site';
 const DB = 'powersite_dashboards';
+/** The collectors' default retention, which they apply before their first write. */
 const retention: RetentionSettings = { database: DB, ...RetentionConfig.parse({}) };
 /** What the dashboards' variables hold while this site is selected. */
 const VARIABLES = { site: SITE, host: '.*', energy_price: '45' };
@@ -58,10 +59,9 @@ function agentConfigs(brokerUrl: string): AgentConfig[] {
 }
 
 function collectorConfig(n: number) {
-  return CollectorConfig.parse({
+  return {
     mqtt: { url: mosquitto.url, client_id: `dashboards-collector-${n}`, share_group: 'dashboards' },
     influx: { url: influx.url, database: DB, flush_interval: '200ms', economics_interval: '1s' },
-    http: { host: '127.0.0.1', port: 0 },
     economics: {
       energy: { price_usd_per_mwh: 45 },
       bitcoin: { btc_usd: 95_000, difficulty: 1.1e14, height: 920_000, fees_btc_per_block: 0.03 },
@@ -70,21 +70,13 @@ function collectorConfig(n: number) {
     // A contract the site exceeds and a floor both margins are under, so those alerts have work to do
     // (1 kW: a 5-minute rate over the test's few seconds of counters is a fraction of the power).
     sites: { [SITE]: { contracted_power_mw: 0.001, margin_floor_usd_per_mwh: 5000 } },
-  });
+  };
 }
 
 beforeAll(async () => {
   [mosquitto, influx] = await Promise.all([startMosquitto(), startInflux()]);
   stateRoot = await mkdtemp(join(tmpdir(), 'powersite-dashboards-'));
-  // Before any write, so the points land in the raw tier the dashboards read.
-  await applyRetention((q) => influx.query('', q), retention);
-
-  for (const n of [1, 2]) {
-    const collector = new Collector(collectorConfig(n), silentLogger());
-    collectors.push(collector);
-    await collector.start();
-  }
-  await eventually(() => collectors.every((c) => c.connected));
+  for (const n of [1, 2]) collectors.push(await startCollector(collectorConfig(n)));
   prometheus = await startPrometheus({
     scrapeTargets: collectors.map((c) => new URL(c.metricsUrl).host),
     scrapeInterval: '1s',
@@ -102,7 +94,7 @@ beforeAll(async () => {
   // ten seconds of scrapes also gives each collector a share of every host's messages.
   await prometheus.waitFor('count(count_over_time(powersite_energy_joules_total[1m]) >= 10)', (r) => r.length === 1, 60_000);
   await prometheus.waitFor('site_workload:powersite_power_watts:rate5m > 0', (r) => r.length === 2, 30_000);
-  await eventually(async () => (await influx.rows(DB, 'SELECT count("power_w") FROM "raw"."asic"'))[0]?.count as number >= 200, 30_000);
+  await eventually(async () => Number((await influx.rows(DB, 'SELECT count("power_w") FROM "raw"."asic"'))[0]?.count) >= 200, 30_000);
   // The continuous queries run at the end of each minute; do their work now for the coarser tiers.
   const now = Date.now();
   for (const statement of backfillStatements(retention, now - 2 * 3_600_000, now + 60_000)) await influx.query(DB, statement);
