@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { Duration } from '../../common/units.js';
 import { DeviceKind, type NUMERIC_DEVICE_FIELDS } from '../../protocol/index.js';
+import { ECONOMICS_MEASUREMENT } from './economics-points.js';
 import { AGENT_MEASUREMENT } from './points.js';
 
 const HOUR_MS = 3_600_000;
@@ -65,7 +66,7 @@ const DEVICE_ROLLUPS = {
   mem_total_bytes: 'last',
 } as const satisfies Record<(typeof NUMERIC_DEVICE_FIELDS)[number] | 'up' | 'error', Rollup>;
 
-/** The collector's `economics` measurement (collector/store/economics-points.ts). */
+/** The fields of economics-points.ts. */
 const ECONOMICS_ROLLUPS = {
   power_w: 'mean',
   revenue_usd_per_hour: 'mean',
@@ -81,7 +82,7 @@ const AGENT_ROLLUPS = { seq: 'last', devices: 'mean', interval_s: 'last' } as co
 /** Every measurement the collector writes, with the rollup of each of its fields. */
 export const DOWNSAMPLED_MEASUREMENTS: Readonly<Record<string, Readonly<Record<string, Rollup>>>> = {
   ...Object.fromEntries(DeviceKind.options.map((kind) => [kind, DEVICE_ROLLUPS])),
-  economics: ECONOMICS_ROLLUPS,
+  [ECONOMICS_MEASUREMENT]: ECONOMICS_ROLLUPS,
   [AGENT_MEASUREMENT]: AGENT_ROLLUPS,
 };
 
