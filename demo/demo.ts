@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../common/logger.js';
 import { Collector } from '../collector/collector.js';
 import { CollectorConfig } from '../collector/config.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
+import { startFakeWhatsminers } from './fake-whatsminers.js';
 import { DEMO_SITE, demoAgentConfigs } from './site.js';
 
 export interface DemoOptions {
@@ -57,11 +58,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   });
   const collector = new Collector(collectorConfig, logger);
   await collector.start();
-  const agents = demoAgentConfigs(broker.url, stateRoot, options.intervalMs).map((config) => new Agent(config, { logger }));
+  // Whatsminer M30S++ class: 112 TH/s at 3,472 W.
+  const miners = await startFakeWhatsminers(39, { hashrateThs: 112, powerW: 3472 });
+  const agents = demoAgentConfigs(broker.url, stateRoot, options.intervalMs, miners.addresses).map((config) => new Agent(config, { logger }));
   await Promise.all(agents.map((a) => a.start()));
   for (const a of agents) a.run();
 
-  options.out(`powersite demo: ${agents.length} simulated hosts of site "${DEMO_SITE}" publishing to the embedded broker at ${broker.url}`);
+  options.out(`powersite demo: ${agents.length} hosts of site "${DEMO_SITE}" (3 GPU hosts, 2 mining rows, one of ${miners.addresses.length} fake Whatsminers on loopback) publishing to the embedded broker at ${broker.url}`);
   options.out(`metrics:  ${collector.metricsUrl}`);
   options.out(`health:   ${collector.metricsUrl.replace(/\/metrics$/, '/healthz')}`);
   options.out(options.influxUrl ? `history:  InfluxDB ${options.influxUrl}, database powersite_demo` : 'history:  off (pass --influx http://127.0.0.1:8086 to write InfluxDB)');
@@ -88,6 +91,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     async stop() {
       clearInterval(summary);
       await Promise.all(agents.map((a) => a.stop()));
+      await miners.close();
       await collector.stop();
       await broker.close();
       await rm(stateRoot, { recursive: true, force: true });

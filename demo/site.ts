@@ -1,13 +1,15 @@
 /**
  * The demo's simulated site: GPU hosts renting H100s and two mining rows, each host an agent of
  * its own going through the real agent code (sources, energy counters, seq, MQTT publishing).
+ * Row 1 is a LAN of fake Whatsminers polled by the real `cgminer` source (one of them unplugged);
+ * row 2 and the GPUs come from the `simulated` source.
  */
 import type { AgentConfig } from '../agent/config.js';
 import { AgentConfig as AgentConfigSchema } from '../agent/config.js';
 
 export const DEMO_SITE = 'demo-site';
 
-export function demoAgentConfigs(brokerUrl: string, stateRoot: string, intervalMs: number): AgentConfig[] {
+export function demoAgentConfigs(brokerUrl: string, stateRoot: string, intervalMs: number, whatsminers: readonly string[]): AgentConfig[] {
   const common = { site: DEMO_SITE, interval: intervalMs / 1000, mqtt: { url: brokerUrl } };
   const gpuHost = (n: number) => ({
     ...common,
@@ -25,11 +27,14 @@ export function demoAgentConfigs(brokerUrl: string, stateRoot: string, intervalM
       { type: 'simulated', workload: 'mining', kind: 'asic', devices: 40, id_prefix: `10.0.${row}`, vendor: 'bitmain', model, power_w: powerW, power_source: source, hashrate_hs: hashrateHs, temp_c: 71, jitter: 0.02, down },
     ],
   });
-  return [
-    gpuHost(1),
-    gpuHost(2),
-    gpuHost(3),
-    miningRow(1, 'Antminer S21', 3500, 200e12, 'reported', 1),
-    miningRow(2, 'Antminer S19 Pro', 3250, 110e12, 'estimated', 2),
-  ].map((c) => AgentConfigSchema.parse(c));
+  const whatsminerRow = {
+    ...common,
+    host: 'gw-row1',
+    state_dir: `${stateRoot}/gw-row1`,
+    // The last address has nothing listening: a dead miner, published as down.
+    sources: [{ type: 'cgminer', workload: 'mining', miners: [...whatsminers, '127.0.0.1:9'], timeout: '1s' }],
+  };
+  return [gpuHost(1), gpuHost(2), gpuHost(3), whatsminerRow, miningRow(2, 'Antminer S19 Pro', 3250, 110e12, 'estimated', 2)].map((c) =>
+    AgentConfigSchema.parse(c),
+  );
 }

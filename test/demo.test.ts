@@ -30,6 +30,13 @@ it('the demo shows both workloads\' economics within 15 s and stops on Ctrl-C', 
     }
     expect(metricValue(text, 'powersite_margin_usd_per_mwh', { site: 'demo-site', workload: 'mining', scenario: 'next_halving' })).toBeDefined();
     expect(metricValue(text, 'powersite_blocks_until_halving', { source: 'config' })).toBe(130_000);
+    // Row 1: 39 fake Whatsminers through the real cgminer source plus one unplugged; row 2: 40 simulated, 2 down.
+    const mining = await eventually(async () => {
+      const t = await scrape(`http://127.0.0.1:${port}/metrics`);
+      return metricValue(t, 'powersite_devices', { site: 'demo-site', workload: 'mining', state: 'up' }) === 77 ? t : undefined;
+    }, 15_000);
+    expect(metricValue(mining, 'powersite_devices', { site: 'demo-site', workload: 'mining', state: 'down' })).toBe(3);
+    expect(metricValue(mining, 'powersite_estimated_power_ratio', { site: 'demo-site', workload: 'mining' })).toBeGreaterThan(0.3);
     await eventually(() => /mining [\d.,]+ kW .* \| hpc [\d.,]+ kW/.test(out), 15_000);
   } finally {
     child.kill('SIGINT');

@@ -5,6 +5,7 @@
  * interval: a miner not reached by then is left out of this cycle (its device goes stale at the
  * collector) rather than being reported down for the agent's own slowness.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../../../common/logger.js';
 import type { DeviceReading, Source, SourceContext } from '../source.js';
 import { backoffMs } from './backoff.js';
@@ -69,6 +70,8 @@ export class CgminerFleet implements Source {
   async read(signal: AbortSignal): Promise<DeviceReading[]> {
     const budgetMs = this.ctx.intervalMs * READ_BUDGET_SHARE;
     const cycle = AbortSignal.any([signal, AbortSignal.timeout(budgetMs)]);
+    // Every miner request in flight listens on this one signal (up to `concurrency` at once): not a leak.
+    setMaxListeners(this.config.concurrency + 10, cycle);
     const results: Array<DeviceReading | undefined> = new Array(this.states.length);
     await forEachBounded(
       this.shuffledIndexes(),
