@@ -43,6 +43,8 @@ export function validateMessage(topic: string, payload: Uint8Array, limits: Limi
   }
   if ('devices' in message) {
     if (message.devices.length > limits.maxDevicesPerMessage) return reject('too_many_devices', `${message.devices.length} devices > limit ${limits.maxDevicesPerMessage}`);
+    // These become InfluxDB tags: a line break or a trailing backslash fails every write of the batch, and the retries never end.
+    if (message.devices.some((d) => [d.id, d.vendor, d.model].some((t) => t !== undefined && /\p{Cc}|\\$/u.test(t)))) return reject('schema', 'a device id, vendor or model has a control character or ends with a backslash');
     return { ok: true, kind: 'telemetry', message };
   }
   return { ok: true, kind: 'status', message };
