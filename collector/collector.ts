@@ -14,6 +14,7 @@ import { startHttpServer } from './http/server.js';
 import { installDeferredAcks } from './ingest/deferred-acks.js';
 import { createMarketSource, type MarketSource } from './market/source.js';
 import { EconomicsMetrics } from './metrics/economics-metrics.js';
+import { Increments } from './metrics/increments.js';
 import { economicsPoints } from './store/economics-points.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { validateMessage, type RejectReason } from './ingest/validate.js';
@@ -69,7 +70,8 @@ export class Collector {
     if (!writer) logger.info('no influx section in the config: metrics only, no history is written');
     const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected);
     this.selfMetrics = self;
-    const sites = new SiteMetrics(this.registry, this.state, this.siteLabels);
+    const increments = new Increments();
+    const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, increments);
     this.siteMetrics = sites;
     const bitcoin = config.economics.bitcoin;
     if (!bitcoin.feed && bitcoin.defaulted.length > 0) {
@@ -77,7 +79,7 @@ export class Collector {
     }
     this.market = createMarketSource(bitcoin, logger);
     this.market.start();
-    const economics = new EconomicsMetrics(this.registry, config.economics, this.market, () => sites.summaries(), this.siteLabels, config.sites);
+    const economics = new EconomicsMetrics(this.registry, config.economics, this.market, () => sites.summaries(), this.siteLabels, increments, config.sites);
     this.economicsMetrics = economics;
     const influx = config.influx;
     this.pipeline = new IngestPipeline(
@@ -107,7 +109,7 @@ export class Collector {
       // History of the economics: one point per site and workload per interval, at aligned times.
       this.economicsTimer = setInterval(() => {
         const at = Math.floor(Date.now() / influx.economics_interval) * influx.economics_interval;
-        const points = economicsPoints(economics.economics(), at, clientIdOf(config));
+        const points = economicsPoints(economics.economics(), increments.drain(), at, clientIdOf(config));
         if (points.length > 0) this.pipeline?.acceptPoints(points);
       }, influx.economics_interval);
       this.economicsTimer.unref();

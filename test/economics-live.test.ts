@@ -126,6 +126,12 @@ describe('economics on /metrics', () => {
     expect(metricValue(text, 'powersite_energy_cost_usd_total', mining)).toBeCloseTo(((MINERS * MINER_W * 20) / 3.6e9) * ENERGY, 9);
     expect(metricValue(text, 'powersite_energy_joules_total', hpc)).toBe(GPUS * GPU_W * 20);
     expect(metricValue(text, 'powersite_hashes_total', mining)).toBe(MINERS * MINER_HS * 20);
+    // Device counts and GPU utilisation as counters too, so they also sum across collectors.
+    expect(metricValue(text, 'powersite_device_seconds_total', { ...mining, state: 'up' })).toBe(MINERS * 20);
+    expect(metricValue(text, 'powersite_device_seconds_total', { ...hpc, state: 'up' })).toBe(GPUS * 20);
+    expect(metricValue(text, 'powersite_device_seconds_total', { ...hpc, state: 'down' })).toBe(0);
+    expect(metricValue(text, 'powersite_gpu_busy_seconds_total', hpc)).toBe(GPUS * 0.5 * 20);
+    expect(metricValue(text, 'powersite_gpu_metered_seconds_total', hpc)).toBe(GPUS * 20);
   });
 
   it('site settings and billing for alerts, and market inputs with their age', () => {

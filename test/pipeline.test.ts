@@ -116,6 +116,12 @@ describe('agent → Mosquitto → collector → InfluxDB and /metrics', () => {
     expect(economics.power_w).toBeCloseTo(1093.89, 9);
     expect(economics.revenue_usd_per_mwh).toBeCloseTo(6 / 0.00109389, 6);
     expect(economics.margin_usd_per_mwh).toBeCloseTo(6 / 0.00109389 - 45, 6);
+    // The amounts per interval add up to what the counters advanced by: energy of both messages.
+    const sums = await eventually(async () => {
+      const r = (await influx.rows(DB, "SELECT sum(energy_j) AS energy_j, sum(revenue_usd) AS revenue_usd FROM economics WHERE workload = 'hpc'"))[0];
+      return r && Math.abs((r.energy_j as number) - 1093.89 * 20) < 1e-6 ? r : undefined;
+    });
+    expect(sums.revenue_usd).toBeCloseTo(6 * (20 / 3600), 9);
 
     await agent.stop();
     const after = await eventually(async () => {

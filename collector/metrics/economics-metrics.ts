@@ -11,6 +11,7 @@ import { energyPriceUsdPerMwh } from '../economics/energy.js';
 import { colocationShare, computeEconomics, messageRevenueUsdPerHour, type SiteEconomics } from '../economics/site.js';
 import type { MarketSource } from '../market/source.js';
 import { messageTotals, WORKLOADS, type SiteSummary } from '../state/live-state.js';
+import type { Increments } from './increments.js';
 import type { SiteLabels } from './site-labels.js';
 
 const JOULES_PER_MWH = 3.6e9;
@@ -31,6 +32,7 @@ export class EconomicsMetrics {
     private readonly market: MarketSource,
     private readonly summaries: () => Map<string, SiteSummary>,
     private readonly labels: SiteLabels,
+    private readonly increments: Increments,
     sites: Readonly<Record<string, SiteSettings>>,
     private readonly clock: () => number = Date.now,
   ) {
@@ -175,9 +177,14 @@ export class EconomicsMetrics {
     for (const workload of WORKLOADS) {
       const r = rate[workload];
       // Unknown market: leave the counter alone rather than count zero revenue.
-      if (r !== null) this.revenue.inc({ site, workload }, r * hours);
+      if (r !== null) {
+        this.revenue.inc({ site, workload }, r * hours);
+        this.increments.add(site, workload, 'revenue_usd', r * hours);
+      }
       // A counter cannot go down: hours of negative spot prices count as free energy here.
-      this.energyCost.inc({ site, workload }, (totals[workload].energy_j / JOULES_PER_MWH) * Math.max(0, price));
+      const cost = (totals[workload].energy_j / JOULES_PER_MWH) * Math.max(0, price);
+      this.energyCost.inc({ site, workload }, cost);
+      this.increments.add(site, workload, 'energy_cost_usd', cost);
     }
   }
 }

@@ -6,11 +6,15 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Telemetry } from '../../protocol/index.js';
 import { messageTotals, WORKLOADS, type LiveState, type SiteSummary } from '../state/live-state.js';
+import type { Increments } from './increments.js';
 import type { SiteLabels } from './site-labels.js';
 
 export class SiteMetrics {
   private readonly energy: Counter<'site' | 'workload'>;
   private readonly hashes: Counter<'site' | 'workload'>;
+  private readonly deviceSeconds: Counter<'site' | 'workload' | 'state'>;
+  private readonly gpuBusy: Counter<'site' | 'workload'>;
+  private readonly gpuMetered: Counter<'site' | 'workload'>;
   /** The last summary, shared by every gauge of one scrape while the state is unchanged. */
   private cached: { at: number; version: number; summary: Map<string, SiteSummary> } | undefined;
 
@@ -18,6 +22,7 @@ export class SiteMetrics {
     registry: Registry,
     private readonly state: LiveState,
     private readonly labels: SiteLabels,
+    private readonly increments: Increments,
     private readonly clock: () => number = Date.now,
   ) {
     const summaries = () => this.summaries();
@@ -104,6 +109,24 @@ export class SiteMetrics {
       labelNames: ['site', 'workload'] as const,
       registers: [registry],
     });
+    this.deviceSeconds = new Counter({
+      name: 'powersite_device_seconds_total',
+      help: 'Device-seconds by state (up, down), advanced per message by devices × interval: sum rate() across collectors for device counts',
+      labelNames: ['site', 'workload', 'state'] as const,
+      registers: [registry],
+    });
+    this.gpuBusy = new Counter({
+      name: 'powersite_gpu_busy_seconds_total',
+      help: 'Σ utilisation × interval of GPUs that are up and report utilisation (mean utilisation = its rate / the rate of powersite_gpu_metered_seconds_total)',
+      labelNames: ['site', 'workload'] as const,
+      registers: [registry],
+    });
+    this.gpuMetered = new Counter({
+      name: 'powersite_gpu_metered_seconds_total',
+      help: 'GPU-seconds of GPUs that are up and report utilisation',
+      labelNames: ['site', 'workload'] as const,
+      registers: [registry],
+    });
     this.hashes = new Counter({
       name: 'powersite_hashes_total',
       help: 'Hashes computed, advanced per message by hashrate × interval',
@@ -132,8 +155,16 @@ export class SiteMetrics {
     const site = this.labels.label(message.site);
     const totals = messageTotals(message);
     for (const workload of WORKLOADS) {
-      this.energy.inc({ site, workload }, totals[workload].energy_j);
-      if (workload === 'mining') this.hashes.inc({ site, workload }, totals[workload].hashes);
+      const t = totals[workload];
+      this.energy.inc({ site, workload }, t.energy_j);
+      this.increments.add(site, workload, 'energy_j', t.energy_j);
+      this.deviceSeconds.inc({ site, workload, state: 'up' }, t.up_seconds);
+      this.deviceSeconds.inc({ site, workload, state: 'down' }, t.down_seconds);
+      if (workload === 'mining') this.hashes.inc({ site, workload }, t.hashes);
+      else {
+        this.gpuBusy.inc({ site, workload }, t.gpu_busy_seconds);
+        this.gpuMetered.inc({ site, workload }, t.gpu_metered_seconds);
+      }
     }
   }
 }

@@ -62,10 +62,10 @@ describe('LiveState', () => {
 });
 
 describe('messageTotals', () => {
-  it('advances energy by power × interval and hashes by hashrate × interval, up devices only', () => {
-    expect(messageTotals(msg('h', 1, 1, [gpu('a', 700, 1), gpu('b', 100, 1, false), asic('m', 3250, 110e12)]))).toEqual({
-      mining: { energy_j: 32_500, hashes: 110e13, power_w: 3250 },
-      hpc: { energy_j: 7000, hashes: 0, power_w: 700 },
+  it('advances energy, hashes, device-seconds and GPU busy seconds by the message interval', () => {
+    expect(messageTotals(msg('h', 1, 1, [gpu('a', 700, 1), gpu('b', 100, 1, false), gpu('c', 300, 0.25), asic('m', 3250, 110e12)]))).toEqual({
+      mining: { energy_j: 32_500, hashes: 110e13, power_w: 3250, up_seconds: 10, down_seconds: 0, gpu_busy_seconds: 0, gpu_metered_seconds: 0 },
+      hpc: { energy_j: 10_000, hashes: 0, power_w: 1000, up_seconds: 20, down_seconds: 10, gpu_busy_seconds: 12.5, gpu_metered_seconds: 20 },
     });
   });
 });

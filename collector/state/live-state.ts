@@ -162,15 +162,37 @@ export class LiveState {
   }
 }
 
-/** What one message adds to the fleet counters: energy and hashes over its interval, per workload. */
-export function messageTotals(message: Telemetry): Record<Workload, { energy_j: number; hashes: number; power_w: number }> {
-  const totals = { mining: { energy_j: 0, hashes: 0, power_w: 0 }, hpc: { energy_j: 0, hashes: 0, power_w: 0 } };
+/** What one message adds to the fleet counters over its interval, per workload. */
+export interface MessageTotals {
+  power_w: number;
+  energy_j: number;
+  hashes: number;
+  /** Device-seconds up and down: summed rate() across collectors gives device counts. */
+  up_seconds: number;
+  down_seconds: number;
+  /** Σ utilisation × interval of GPUs up that report it, and their GPU-seconds: the ratio of rates is the mean. */
+  gpu_busy_seconds: number;
+  gpu_metered_seconds: number;
+}
+
+export function messageTotals(message: Telemetry): Record<Workload, MessageTotals> {
+  const empty = (): MessageTotals => ({ power_w: 0, energy_j: 0, hashes: 0, up_seconds: 0, down_seconds: 0, gpu_busy_seconds: 0, gpu_metered_seconds: 0 });
+  const totals = { mining: empty(), hpc: empty() };
+  const dt = message.interval_s;
   for (const d of message.devices) {
-    if (!d.up) continue;
     const t = totals[d.workload];
+    if (!d.up) {
+      t.down_seconds += dt;
+      continue;
+    }
+    t.up_seconds += dt;
     t.power_w += d.power_w ?? 0;
-    t.hashes += (d.hashrate_hs ?? 0) * message.interval_s;
+    t.hashes += (d.hashrate_hs ?? 0) * dt;
+    if (d.kind === 'gpu' && d.utilization !== undefined) {
+      t.gpu_busy_seconds += d.utilization * dt;
+      t.gpu_metered_seconds += dt;
+    }
   }
-  for (const w of WORKLOADS) totals[w].energy_j = totals[w].power_w * message.interval_s;
+  for (const w of WORKLOADS) totals[w].energy_j = totals[w].power_w * dt;
   return totals;
 }
