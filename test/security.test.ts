@@ -129,16 +129,19 @@ async function client(user: User, options: IClientOptions & { url?: string } = {
   return c;
 }
 
-/** Every message a client receives, in order. */
-function record(c: MqttClient): { topic: string; payload: string }[] {
+/** Every message a client receives, in order; `live` leaves out retained messages replayed on subscribing. */
+function record(c: MqttClient, { live = false } = {}): { topic: string; payload: string }[] {
   const seen: { topic: string; payload: string }[] = [];
-  c.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+  c.on('message', (topic, payload, packet) => {
+    if (!(live && packet.retain)) seen.push({ topic, payload: payload.toString() });
+  });
   return seen;
 }
 
+/** A collector user watching live traffic. */
 async function collectorSubscriber(filter = 'powersite/v1/#') {
   const c = await client('collector-1');
-  const seen = record(c);
+  const seen = record(c, { live: true });
   await c.subscribeAsync(filter, { qos: 1 });
   return { client: c, seen };
 }
@@ -160,11 +163,13 @@ describe('the deployed Mosquitto config', () => {
     const collector = await collectorSubscriber();
     const host = await client('gpu-01');
     await host.publishAsync('powersite/v1/tx-1/gpu-01/telemetry', 'own telemetry', { qos: 1 });
-    await host.publishAsync('powersite/v1/tx-1/gpu-01/status', 'own status', { qos: 1 });
+    // Retained, as the agent's status is: the next test checks that other hosts cannot read it either.
+    const status = JSON.stringify({ v: 1, site: 'tx-1', host: 'gpu-01', state: 'online', ts: Date.now() });
+    await host.publishAsync('powersite/v1/tx-1/gpu-01/status', status, { qos: 1, retain: true });
     await eventually(() => collector.seen.length === 2);
     expect(collector.seen).toEqual([
       { topic: 'powersite/v1/tx-1/gpu-01/telemetry', payload: 'own telemetry' },
-      { topic: 'powersite/v1/tx-1/gpu-01/status', payload: 'own status' },
+      { topic: 'powersite/v1/tx-1/gpu-01/status', payload: status },
     ]);
   });
 
