@@ -65,7 +65,8 @@ export class Collector {
 
   async start(): Promise<void> {
     const { config, logger } = this;
-    collectDefaultMetrics({ register: this.registry, prefix: 'powersite_collector_process_' });
+    // Unprefixed, as every Node.js exporter names them (process_*, nodejs_*).
+    collectDefaultMetrics({ register: this.registry });
     const writer = config.influx ? await InfluxWriter.create(config.influx, logger) : undefined;
     if (!writer) logger.info('no influx section in the config: metrics only, no history is written');
     const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected);

@@ -1,6 +1,7 @@
 // Live economics end to end: simulated miners and GPUs at known power, hashrate and utilisation go
 // through the real agent, a real Mosquitto and a real collector; /metrics must show the revenue,
 // energy cost and margin per MWh that the formulas of docs/economics.md give, to the cent.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,5 +142,21 @@ describe('economics on /metrics', () => {
     expect(metricValue(text, 'powersite_market_btc_usd', { source: 'config' })).toBe(BTC_USD);
     expect(metricValue(text, 'powersite_market_data_stale', {})).toBe(0);
     expect(metricValue(text, 'powersite_agents', { site: 'econ-site', state: 'online' })).toBe(2);
+  });
+});
+
+describe('naming', () => {
+  it('every powersite_* series passes promtool check metrics', async () => {
+    const text = await scrape(collector.metricsUrl);
+    const ours = text.split('\n').filter((l) => /^(# (HELP|TYPE) )?powersite_/.test(l)).join('\n') + '\n';
+    expect(ours.split('\n').length).toBeGreaterThan(100);
+    const promtool = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    promtool.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    promtool.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    promtool.stdin.end(ours);
+    const code = await new Promise<number | null>((resolve) => promtool.once('exit', resolve));
+    expect(out).toBe('');
+    expect(code).toBe(0);
   });
 });
