@@ -119,10 +119,14 @@ function paths(value: unknown, at: (string | number)[] = []): (string | number)[
   return found;
 }
 
+function nodeAt(root: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root);
+}
+
 /** Sets (or with `undefined`, deletes) the value at `path` as an own enumerable property, `__proto__` included. */
 function setAt(root: unknown, path: (string | number)[], value: unknown): unknown {
   if (path.length === 0) return value;
-  const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root) as Record<string | number, unknown>;
+  const parent = nodeAt(root, path.slice(0, -1)) as Record<string | number, unknown>;
   const key = path.at(-1)!;
   if (value === undefined) delete parent[key];
   else Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
@@ -173,10 +177,6 @@ const damage: fc.Arbitrary<Damage> = fc.oneof(
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function nodeAt(root: unknown, path: (string | number)[]): unknown {
-  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root);
 }
 
 function applyChange(body: unknown, c: Change): unknown {
