@@ -9,6 +9,7 @@ import type { AgentConfig } from './config.js';
 import { EnergyMeter } from './energy.js';
 import { Forwarder } from './forwarder.js';
 import { Publisher } from './publisher.js';
+import { guardSample } from './sample-guard.js';
 import { Spool } from './spool.js';
 import { findSource } from './sources/registry.js';
 import type { DeviceReading, Source } from './sources/source.js';
@@ -146,8 +147,10 @@ export class Agent {
 
   private toSample(bound: BoundSource, reading: DeviceReading, ts: number): DeviceSample {
     const { device_energy_j: counter, ...rest } = reading;
-    const sample: DeviceSample = { ...rest, workload: bound.workload };
-    const energy = this.meter!.update(`${bound.type}:${reading.id}`, ts, reading.up ? reading.power_w : undefined, counter);
+    const { sample, dropped } = guardSample({ ...rest, workload: bound.workload });
+    if (dropped.length > 0) this.logger.debug({ source: bound.source.name, device: reading.id, dropped }, 'reading had values outside the wire contract; dropped them');
+    const deviceCounter = counter !== undefined && Number.isFinite(counter) && counter >= 0 ? counter : undefined;
+    const energy = this.meter!.update(`${bound.type}:${sample.id}`, ts, sample.up ? sample.power_w : undefined, deviceCounter);
     sample.energy_j = energy.energy_j;
     if (sample.power_w === undefined && energy.power_w !== undefined) {
       sample.power_w = energy.power_w;

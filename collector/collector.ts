@@ -97,6 +97,10 @@ export class Collector {
           economics.commit(message);
           self.lag.observe(Math.max(0, (Date.now() - message.ts) / 1000));
         },
+        onRefused: (message, error) => {
+          self.rejected('unwritable');
+          this.logRejection('unwritable', `${message.site}/${message.host} seq ${message.seq}`, error.message.slice(0, 300));
+        },
         onWritten: (points, seconds) => {
           self.pointsWritten.inc(points);
           self.writeDuration.observe(seconds);
@@ -178,7 +182,7 @@ export class Collector {
     return this.pipeline!.accept(result.message, ack);
   }
 
-  private logRejection(reason: RejectReason, topic: string, detail: string): void {
+  private logRejection(reason: RejectReason, where: string, detail: string): void {
     const now = Date.now();
     if (now - (this.lastRejectLog.get(reason) ?? 0) < REJECT_LOG_INTERVAL_MS) {
       this.suppressed.set(reason, (this.suppressed.get(reason) ?? 0) + 1);
@@ -187,7 +191,7 @@ export class Collector {
     this.lastRejectLog.set(reason, now);
     const suppressed = this.suppressed.get(reason) ?? 0;
     this.suppressed.delete(reason);
-    this.logger.warn({ reason, topic: topic.slice(0, 200), detail, similar_since_last_log: suppressed }, 'message rejected');
+    this.logger.warn({ reason, where: where.slice(0, 200), detail, similar_since_last_log: suppressed }, 'message rejected');
   }
 
   async stop(): Promise<void> {

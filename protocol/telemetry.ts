@@ -15,16 +15,29 @@ export type DeviceKind = z.infer<typeof DeviceKind>;
 export const PowerSource = z.enum(['measured', 'reported', 'estimated']);
 export type PowerSource = z.infer<typeof PowerSource>;
 
+/**
+ * Device id, vendor and model become InfluxDB tags and Prometheus label values: a control character
+ * or a trailing backslash cannot be carried (the line protocol client does not escape them).
+ */
+const UNSAFE_TAG = /\p{Cc}|\\$/u;
+const TagValue = (max: number) =>
+  z.string().min(1).max(max).refine((s) => !UNSAFE_TAG.test(s), 'must not contain control characters or end with a backslash');
+
+/** What an agent does to a device's own strings before publishing them, so they pass `TagValue`. */
+export function tagSafe(value: string): string {
+  return value.replace(/\p{Cc}/gu, ' ').replace(/\\+$/, '').trim();
+}
+
 const nonNegative = z.number().finite().nonnegative();
 const ratio = z.number().finite().min(0).max(1);
 const count = z.number().int().nonnegative();
 
 export const DeviceSample = z.object({
-  id: z.string().min(1).max(128),
+  id: TagValue(128),
   kind: DeviceKind,
   workload: Workload,
-  vendor: z.string().max(64).optional(),
-  model: z.string().max(128).optional(),
+  vendor: TagValue(64).optional(),
+  model: TagValue(128).optional(),
   up: z.boolean(),
   /** Why the device is down or degraded, for operators; never a secret. */
   error: z.string().max(256).optional(),

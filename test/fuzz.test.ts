@@ -48,13 +48,16 @@ const text = (max: number) => fc.string({ unit: 'binary', maxLength: Math.floor(
 /** What InfluxDB line protocol cannot carry in a tag, and validation therefore refuses. */
 const UNSTORABLE_TAG = /\p{Cc}|\\$/u;
 /** Text for device id, vendor and model, which become InfluxDB tags. */
-const tagText = (max: number) => text(max).map((s) => s.replace(/\p{Cc}/gu, '').replace(/\\+$/, ''));
+const tagText = (max: number) =>
+  text(max)
+    .map((s) => s.replace(/\p{Cc}/gu, '').replace(/\\+$/, ''))
+    .filter((s) => s.length > 0);
 const amount = fc.double({ min: 0, max: 1e300, noNaN: true });
 const count = fc.maxSafeNat();
 
 const device = fc.record(
   {
-    id: tagText(128).filter((s) => s.length > 0),
+    id: tagText(128),
     kind: fc.constantFrom(...DeviceKind.options),
     workload: fc.constantFrom(...Workload.options),
     vendor: tagText(64),
@@ -493,7 +496,8 @@ const gpu = (i: number) => ({ id: `GPU-${i}`, kind: 'gpu', workload: 'hpc', up: 
 const badName = fc.constantFrom('', 'bad site', 'tx~1', 'héllo', '中', 'a!', '@h', 'x'.repeat(65), '$h', 'h%2F');
 
 /** Bad messages whose rejection reason is known by construction. */
-const BAD: Record<RejectReason, [number, fc.Arbitrary<Omit<Bad, 'reason'>>]> = {
+// Every reason validation gives ('unwritable' comes later, from InfluxDB itself).
+const BAD: Record<Exclude<RejectReason, 'unwritable'>, [number, fc.Arbitrary<Omit<Bad, 'reason'>>]> = {
   bad_json: [
     700,
     fc.oneof(
@@ -622,6 +626,6 @@ describe('bad traffic through Mosquitto into a collector, around 100 good messag
 
     // A flood is logged once per reason (per minute), not once per message.
     const rejectionLogs = logs.filter((l) => l.includes('message rejected'));
-    expect(rejectionLogs.length).toBe(REJECT_REASONS.length);
+    expect(rejectionLogs.length).toBe(Object.keys(BAD).length);
   });
 });

@@ -8,30 +8,34 @@ import { IngestPipeline } from './pipeline.js';
 class MemoryWriter implements PointWriter {
   batches: IPoint[][] = [];
   failures = 0;
+  /** Batches holding a point of this host are refused as InfluxDB refuses bad data: HTTP 400. */
+  poisonHost: string | undefined;
   async write(points: IPoint[]): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
       throw new Error('influx down');
     }
+    if (points.some((p) => p.tags?.host === this.poisonHost)) throw Object.assign(new Error('A 400 Bad Request error occurred: partial write'), { res: { statusCode: 400 } });
     this.batches.push(points);
   }
 }
 
-const message = (seq: number, devices = 1): Telemetry => ({
-  v: 1, site: 's', host: 'h', seq, ts: 1_000 + seq, interval_s: 10,
+const message = (seq: number, devices = 1, host = 'h'): Telemetry => ({
+  v: 1, site: 's', host, seq, ts: 1_000 + seq, interval_s: 10,
   devices: Array.from({ length: devices }, (_, i) => ({ id: `d${i}`, kind: 'gpu' as const, workload: 'hpc' as const, up: true, power_w: 100 })),
 });
 
 function setup(writer: PointWriter | undefined, options: Partial<ConstructorParameters<typeof IngestPipeline>[1]> = {}) {
   const committed: number[] = [];
+  const refused: number[] = [];
   const errors: number[] = [];
   const pipeline = new IngestPipeline(
     writer,
     { batchPoints: 4, flushIntervalMs: 20, maxPendingPoints: 1000, retryMaxMs: 20, ...options },
-    { onCommitted: (m) => committed.push(m.seq), onWritten: () => {}, onWriteError: (_e, attempt) => errors.push(attempt) },
+    { onCommitted: (m) => committed.push(m.seq), onRefused: (m) => refused.push(m.seq), onWritten: () => {}, onWriteError: (_e, attempt) => errors.push(attempt) },
     silentLogger(),
   );
-  return { pipeline, committed, errors };
+  return { pipeline, committed, refused, errors };
 }
 
 const until = async (cond: () => boolean) => {
@@ -88,6 +92,23 @@ describe('IngestPipeline', () => {
     await new Promise((r) => setTimeout(r, 50));
     await pipeline.stop();
     expect(acks).toEqual([]);
+  });
+
+  it('finds a message InfluxDB refuses for good, drops and reports it, and writes the rest in order', async () => {
+    const writer = new MemoryWriter();
+    writer.poisonHost = 'bad';
+    const { pipeline, committed, refused, errors } = setup(writer, { batchPoints: 100, flushIntervalMs: 10 });
+    const acks: number[] = [];
+    for (let seq = 1; seq <= 7; seq++) pipeline.accept(message(seq, 1, seq === 5 ? 'bad' : 'h'), () => acks.push(seq));
+    await until(() => acks.length === 7);
+    expect(refused).toEqual([5]);
+    expect(committed).toEqual([1, 2, 3, 4, 6, 7]);
+    expect(acks).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(writer.batches.flat().filter((p) => p.measurement === 'agent_message').map((p) => p.fields?.seq)).toEqual([1, 2, 3, 4, 6, 7]);
+    // A refusal is not retried: one attempt per bisection step.
+    expect(errors.every((attempt) => attempt === 1)).toBe(true);
+    expect(pipeline.pendingPoints).toBe(0);
+    await pipeline.stop();
   });
 
   it('without a store, acknowledges at once', () => {

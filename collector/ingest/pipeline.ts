@@ -27,6 +27,8 @@ export interface PipelineOptions {
 export interface PipelineHooks {
   /** After the message's points are stored (or at once without a store) and it was acknowledged. */
   onCommitted(message: Telemetry): void;
+  /** InfluxDB refused the message's points for good (HTTP 4xx): acknowledged and dropped, not retried. */
+  onRefused(message: Telemetry, error: Error): void;
   onWritten(points: number, seconds: number): void;
   onWriteError(error: Error, attempt: number): void;
 }
@@ -99,39 +101,62 @@ export class IngestPipeline {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.takeBatch();
-      const points = batch.flatMap((p) => p.points);
-      const written = await this.writeWithRetry(points);
-      if (!written) {
+      const unwritten = await this.store(this.takeBatch());
+      this.releaseWaiters();
+      if (unwritten.length > 0) {
         // Stopping with InfluxDB down: leave these unacknowledged; the broker redelivers them.
-        this.queue.unshift(...batch);
+        this.queue.unshift(...unwritten);
         return;
       }
-      this.queuedPoints -= points.length;
-      for (const p of batch) {
-        p.ack();
-        if (p.message) this.hooks.onCommitted(p.message);
-      }
-      this.releaseWaiters();
     }
   }
 
-  private async writeWithRetry(points: IPoint[]): Promise<boolean> {
+  /**
+   * Writes and commits a batch; returns what could not be written because we are stopping. When
+   * InfluxDB refuses the batch for good, halves are tried until the refused messages are found, so
+   * one bad message never holds back the others (nor, redelivered forever, every later one).
+   */
+  private async store(batch: Pending[]): Promise<Pending[]> {
+    const result = await this.writeWithRetry(batch.flatMap((p) => p.points));
+    if (result === 'written') {
+      for (const p of batch) this.settle(p);
+      return [];
+    }
+    if (result === 'stopped') return batch;
+    if (batch.length === 1) {
+      this.settle(batch[0]!, result);
+      return [];
+    }
+    const half = Math.ceil(batch.length / 2);
+    const first = await this.store(batch.slice(0, half));
+    return first.length > 0 ? [...first, ...batch.slice(half)] : this.store(batch.slice(half));
+  }
+
+  private settle(p: Pending, refusal?: Error): void {
+    this.queuedPoints -= p.points.length;
+    p.ack();
+    if (!p.message) return;
+    if (refusal) this.hooks.onRefused(p.message, refusal);
+    else this.hooks.onCommitted(p.message);
+  }
+
+  private async writeWithRetry(points: IPoint[]): Promise<'written' | 'stopped' | Error> {
     for (let attempt = 1; ; attempt++) {
       const started = process.hrtime.bigint();
       try {
         await this.writer!.write(points);
         this.hooks.onWritten(points.length, Number(process.hrtime.bigint() - started) / 1e9);
-        return true;
+        return 'written';
       } catch (err) {
         this.hooks.onWriteError(err as Error, attempt);
-        if (this.stopping) return false;
+        if (isRefusal(err)) return err as Error;
+        if (this.stopping) return 'stopped';
         const delay = Math.min(this.options.retryMaxMs, 250 * 2 ** Math.min(attempt - 1, 10));
         if (attempt === 1 || attempt % 10 === 0) {
           this.logger.warn({ err: (err as Error).message, attempt, points: points.length, retry_in_ms: delay, pending_points: this.queuedPoints }, 'InfluxDB write failed; holding acknowledgements and retrying');
         }
         await new Promise((r) => setTimeout(r, delay));
-        if (this.stopping) return false;
+        if (this.stopping) return 'stopped';
       }
     }
   }
@@ -161,4 +186,10 @@ export class IngestPipeline {
     this.roomWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** A 4xx from InfluxDB (unparsable points, a field type conflict, a series limit): retrying will not help. */
+function isRefusal(err: unknown): boolean {
+  const status = (err as { res?: { statusCode?: number } }).res?.statusCode;
+  return status !== undefined && status >= 400 && status < 500 && status !== 404 && status !== 408 && status !== 429;
 }
