@@ -42,11 +42,11 @@ export interface RetentionSettings extends RetentionConfig {
   database: string;
 }
 
-type Rollup = 'mean' | 'max' | 'last';
+type Rollup = 'mean' | 'max' | 'last' | 'sum';
 
 /**
  * How each device field rolls up. The same function serves both stages (mean of means, max of
- * maxima, last of lasts), so an hour of minutes equals the hour of raw points for equal spacing.
+ * maxima, last of lasts, sum of sums), so an hour of minutes equals the hour of raw points for equal spacing.
  * Counters (energy, errors, shares) keep their last value so rates can still be taken from them.
  */
 const DEVICE_ROLLUPS = {
@@ -75,6 +75,10 @@ const ECONOMICS_ROLLUPS = {
   margin_usd_per_mwh: 'mean',
   estimated_power_ratio: 'mean',
   next_halving_margin_usd_per_mwh: 'mean',
+  // Amounts per interval: a bucket's amount is the sum of its intervals' (and sums across collectors).
+  energy_j: 'sum',
+  revenue_usd: 'sum',
+  energy_cost_usd: 'sum',
 } as const satisfies Record<string, Rollup>;
 
 const AGENT_ROLLUPS = { seq: 'last', devices: 'mean', interval_s: 'last' } as const satisfies Record<string, Rollup>;
