@@ -47,6 +47,8 @@ export class Agent {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Cycles since the last progress line, and when it was written. */
+  private progress = { cycles: 0, devices: 0, failures: 0, since: Date.now() };
 
   constructor(
     readonly config: AgentConfig,
@@ -141,6 +143,7 @@ export class Agent {
     this.forwarder.notify();
     const report = { ts, devices: devices.length, messages: messages.length, failedSources };
     this.logger.debug(report, 'cycle done');
+    this.logProgress(report);
     this.options.onCycle?.(report);
     return report;
   }
@@ -157,6 +160,20 @@ export class Agent {
       sample.power_source ??= 'reported';
     }
     return sample;
+  }
+
+  /** One info line a minute: enough to see in the journal that the agent is working, and how. */
+  private logProgress(report: CycleReport): void {
+    const p = this.progress;
+    p.cycles++;
+    p.devices = report.devices;
+    p.failures += report.failedSources.length;
+    if (Date.now() - p.since < 60_000) return;
+    this.logger.info(
+      { cycles: p.cycles, devices: p.devices, source_failures: p.failures, seq: this.seq, spooled: this.spool.depth, spool_dropped: this.spool.dropped, connected: this.publisher.connected },
+      'sampling',
+    );
+    this.progress = { cycles: 0, devices: 0, failures: 0, since: Date.now() };
   }
 
   /** Messages taken but not yet acknowledged by the broker. */

@@ -38,6 +38,7 @@ export class Collector {
   private economicsMetrics: EconomicsMetrics | undefined;
   private market: MarketSource | undefined;
   private economicsTimer: NodeJS.Timeout | undefined;
+  private progressTimer: NodeJS.Timeout | undefined;
   private readonly siteLabels: SiteLabels;
   private readonly lastRejectLog = new Map<RejectReason, number>();
   private readonly suppressed = new Map<RejectReason, number>();
@@ -120,6 +121,19 @@ export class Collector {
       this.economicsTimer.unref();
     }
 
+    // One info line a minute, for operators reading the journal.
+    let last = await self.totals();
+    this.progressTimer = setInterval(() => {
+      void self.totals().then((now) => {
+        logger.info(
+          { messages: now.accepted - last.accepted, rejected: now.rejected - last.rejected, points_written: now.points - last.points, pending_points: this.pipeline?.pendingPoints ?? 0, connected: this.connected },
+          'last minute',
+        );
+        last = now;
+      });
+    }, 60_000);
+    this.progressTimer.unref();
+
     const http = await startHttpServer(config.http.host, config.http.port, this.registry, () => ({
       ok: this.connected,
       mqtt_connected: this.connected,
@@ -196,6 +210,7 @@ export class Collector {
 
   async stop(): Promise<void> {
     clearInterval(this.economicsTimer);
+    clearInterval(this.progressTimer);
     await this.market?.stop();
     // Write what we hold while still connected, so its acknowledgements reach the broker; what
     // arrives after that stays unacknowledged and is redelivered to the next collector.

@@ -63,6 +63,14 @@ export class SelfMetrics {
     new Gauge({ name: 'powersite_collector_build_info', help: 'Collector version', labelNames: ['version'] as const, registers }).set({ version: VERSION }, 1);
   }
 
+  /** Running totals, for the collector's progress log line. */
+  async totals(): Promise<{ accepted: number; rejected: number; points: number }> {
+    const messages = (await this.messages.get()).values;
+    const sum = (result: string) => messages.filter((v) => v.labels.result === result).reduce((n, v) => n + v.value, 0);
+    const points = (await this.pointsWritten.get()).values.reduce((n, v) => n + v.value, 0);
+    return { accepted: sum('accepted'), rejected: sum('rejected'), points };
+  }
+
   accepted(): void {
     this.messages.inc({ result: 'accepted', reason: 'none' });
   }
