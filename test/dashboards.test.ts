@@ -108,11 +108,32 @@ describe('queries', () => {
     }
   });
 
-  it('compute fleet power and per-MWh figures from counter rates, never from one collector\'s gauges', () => {
+  it('compute fleet power, per-MWh figures, device counts and GPU utilisation from counter rates, never from one collector\'s gauges', () => {
     // Recorded series (site_workload:powersite_...:rate1h) are sums of counter rates themselves.
-    const gauges = /(?<![\w:])powersite_(power_watts|revenue_usd_per_hour|revenue_usd_per_mwh|margin_usd_per_mwh)(?![\w:])(?![^}]*scenario="next_halving")/;
+    // Only silent devices have no counter: stale counts may read the live gauge.
+    const gauges =
+      /(?<![\w:])(powersite_(power_watts|revenue_usd_per_hour|revenue_usd_per_mwh|margin_usd_per_mwh|gpu_utilization_ratio)(?![\w:])(?![^}]*scenario="next_halving")|powersite_devices(?![\w:])(?!\{[^}]*state="stale"))/;
     const promql = [...raw.filter((q) => q.language === 'promql').map((q) => q.query), ...loadRules().map((r) => r.expr)];
     for (const query of promql) expect(query).not.toMatch(gauges);
-    expect(promql.filter((q) => /rate\(powersite_energy_joules_total/.test(q)).length).toBeGreaterThan(10);
+    const using = (counter: string) => promql.filter((q) => q.includes(`rate(${counter}`)).length;
+    expect(using('powersite_energy_joules_total')).toBeGreaterThan(10);
+    // The three device panels and the two recorded counts; the two utilisation panels and the recorded ratio.
+    expect(using('powersite_device_seconds_total')).toBe(5);
+    expect(using('powersite_gpu_busy_seconds_total')).toBe(3);
+    expect(using('powersite_gpu_metered_seconds_total')).toBe(3);
+  });
+
+  it('build economics history from the amounts every collector records, not from averages of their live per-MWh figures', () => {
+    // The live per-MWh fields are one collector's view; only the next-halving projection (a gauge by nature) may be averaged.
+    const economics = raw.filter((q) => q.language === 'influxql' && q.query.includes('"economics"'));
+    for (const q of economics) expect(q.query, `${q.dashboard}: ${q.source}`).not.toMatch(/"(margin|revenue|energy_cost)_usd_per_mwh"|"revenue_usd_per_hour"|"power_w"/);
+    const perMwh = economics.filter((q) => q.query.includes('sum("energy_j") AS "energy_j"'));
+    expect(perMwh.map((q) => `${q.source} ${q.refId}`)).toEqual([
+      'Margin per MWh history A',
+      'Revenue per MWh and energy cost history A',
+      'Revenue per MWh and energy cost history B',
+    ]);
+    // A bucket without energy would divide by zero, which InfluxQL answers with 0: those buckets are left out.
+    for (const q of perMwh) expect(q.query).toMatch(/\("energy_j" \/ 3600000000\).* WHERE "energy_j" > 0/);
   });
 });
