@@ -1,9 +1,11 @@
 // InfluxDB housekeeping against a real influxd, through node-influx as the collector calls it:
 // retention policies and continuous queries applied idempotently, changes applied, and the
-// rollups computing what the dashboards expect from each tier.
+// rollups computing what the dashboards expect from each tier (the economics history panels' own
+// queries included).
 import { InfluxDB } from 'influx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyRetention, backfillStatements, RetentionConfig, type RetentionSettings } from '../collector/store/retention.js';
+import { applyRetention, backfillStatements, RETENTION_POLICIES, RetentionConfig, type RetentionSettings } from '../collector/store/retention.js';
+import { dashboardQueries } from '../dashboards/queries.js';
 import { startInflux, type InfluxHandle } from './harness/index.js';
 
 const DB = 'powersite_retention';
@@ -88,5 +90,35 @@ describe('applyRetention on a real InfluxDB', () => {
     expect(await influx.rows(DB, `SELECT ${columns}, "host", "model" FROM "hour"."asic"`)).toEqual([
       { time: hour, up: false, power_w: 3250, temp_c: 74, energy_j: 195000, error: 'fan failure', host: 'gw-row1', model: 'S19' },
     ]);
+  });
+
+  it('sums the economics amounts of several collectors in every tier, so the history panels show the exact margin at any resolution', async () => {
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+    const point = (collector: string, workload: string, offsetS: number, fields: string) =>
+      `economics,site=tx-1,workload=${workload},collector=${collector} ${fields} ${hour + offsetS * 1000}`;
+    // c1 stores four intervals of mining, 0.5 MWh each at 60 USD/MWh; c2 two intervals at 72 USD/MWh;
+    // energy costs 45 USD/MWh. The site drew 3 MWh for 192 USD of revenue and 135 USD of energy: a
+    // margin of 19 USD/MWh (the mean of the collectors' own margins, 15 and 27, would say 21). HPC drew nothing.
+    await influx.write(
+      DB,
+      [
+        ...[0, 30, 60, 90].map((s) => point('c1', 'mining', s, 'energy_j=1.8e9,revenue_usd=30,energy_cost_usd=22.5,margin_usd_per_mwh=15')),
+        ...[0, 60].map((s) => point('c2', 'mining', s, 'energy_j=1.8e9,revenue_usd=36,energy_cost_usd=22.5,margin_usd_per_mwh=27')),
+        ...[0, 30, 60, 90].map((s) => point('c1', 'hpc', s, 'energy_j=0,revenue_usd=0,energy_cost_usd=0')),
+      ].join('\n'),
+      'ms',
+    );
+    for (const statement of backfillStatements(settings, hour, hour + 3_600_000)) await influx.query(DB, statement);
+
+    for (const rp of RETENTION_POLICIES) {
+      const range = { site: 'tx-1', rp, __interval: '1h', timeFilter: `time >= ${hour}ms AND time < ${hour + 3_600_000}ms` };
+      const history = dashboardQueries(range).filter((q) => q.dashboard === 'economics.json' && q.query.includes('"energy_j"'));
+      const shown = Object.fromEntries(await Promise.all(history.map(async (q) => [`${q.source} ${q.refId}`, await influx.rows(DB, q.query)])));
+      expect(shown, rp).toEqual({
+        'Margin per MWh history A': [{ time: hour, workload: 'mining', usd_per_mwh: 19 }],
+        'Revenue per MWh and energy cost history A': [{ time: hour, workload: 'mining', usd_per_mwh: 64 }],
+        'Revenue per MWh and energy cost history B': [{ time: hour, usd_per_mwh: 45 }],
+      });
+    }
   });
 });
