@@ -1,6 +1,6 @@
 // A mining LAN end to end: 600 fake CGMiner-API miners on loopback (replaying real firmware replies,
 // a few hung or dead) polled by one agent, split across several messages, through a real Mosquitto
-// to a real collector and a real InfluxDB. Every miner must arrive; dead ones as up: false.
+// to a real collector and a real InfluxDB. Every miner must arrive; hung and dead ones as up: false.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +11,14 @@ import { silentLogger } from '../common/logger.js';
 import type { Collector } from '../collector/collector.js';
 import { FakeMinerServer } from './fakes/cgminer-server.js';
 import { asicFixture } from './fixtures/asic/index.js';
-import { startInflux, startMosquitto, type InfluxHandle, type MosquittoHandle } from './harness/index.js';
+import { freePort, startInflux, startMosquitto, type InfluxHandle, type MosquittoHandle } from './harness/index.js';
 import { startCollector } from './support/collector.js';
 import { eventually, metricValue, scrape } from './support/metrics.js';
 
 const MINERS = 600;
 const HUNG = new Set([7, 300, 599]);
+/** Nothing listens at these: a miner unplugged. */
+const DEAD = new Set([11, 420]);
 const DB = 'powersite_lan';
 const fakes = new FakeMinerServer();
 let mosquitto: MosquittoHandle;
@@ -38,6 +40,10 @@ beforeAll(async () => {
     },
   };
   for (let i = 0; i < MINERS; i++) {
+    if (DEAD.has(i)) {
+      addresses.push(`127.0.0.1:${await freePort()}`);
+      continue;
+    }
     const m = await fakes.listen(HUNG.has(i) ? { behaviour: 'hang' } : i % 2 ? whatsminer : antminer);
     addresses.push(`${m.host}:${m.port}`);
   }
@@ -65,7 +71,7 @@ afterAll(async () => {
   await Promise.all([mosquitto?.stop(), influx?.stop(), stateDir && rm(stateDir, { recursive: true, force: true })]);
 });
 
-it('every miner of a 600-miner LAN reaches InfluxDB and /metrics, hung ones as down', async () => {
+it('every miner of a 600-miner LAN reaches InfluxDB and /metrics, hung and dead ones as down', async () => {
   const ts = Date.now();
   const report = await agent.cycle(ts);
   expect(report.devices).toBe(MINERS);
@@ -77,7 +83,9 @@ it('every miner of a 600-miner LAN reaches InfluxDB and /metrics, hung ones as d
   }, 30_000);
   expect(new Set(rows.map((r) => r.device))).toEqual(new Set(addresses));
   const down = rows.filter((r) => r.up === false).map((r) => r.device);
-  expect(down.sort()).toEqual([...HUNG].map((i) => addresses[i]).sort());
+  expect(down.sort()).toEqual([...HUNG, ...DEAD].map((i) => addresses[i]).sort());
+  const errors = await influx.rows(DB, `SELECT device, error FROM asic WHERE time = ${ts}ms AND up = false`);
+  for (const r of errors) expect(r.error, String(r.device)).toMatch(DEAD.has(addresses.indexOf(r.device as string)) ? /refused/i : /no complete reply .* within 2000 ms/);
   for (const r of rows.filter((x) => x.up === true)) expect(r.hashrate_hs as number).toBeGreaterThan(1e12);
   // Stock Antminers report no power: estimated from the model table; Whatsminers report theirs.
   expect(new Set(rows.filter((r) => r.up === true).map((r) => r.power_source))).toEqual(new Set(['estimated', 'reported']));
@@ -86,7 +94,7 @@ it('every miner of a 600-miner LAN reaches InfluxDB and /metrics, hung ones as d
   expect(messages.reduce((n, m) => n + (m.devices as number), 0)).toBe(MINERS);
 
   const text = await scrape(collector.metricsUrl);
-  expect(metricValue(text, 'powersite_devices', { site: 'lan-site', workload: 'mining', state: 'up' })).toBe(MINERS - HUNG.size);
-  expect(metricValue(text, 'powersite_devices', { site: 'lan-site', workload: 'mining', state: 'down' })).toBe(HUNG.size);
+  expect(metricValue(text, 'powersite_devices', { site: 'lan-site', workload: 'mining', state: 'up' })).toBe(MINERS - HUNG.size - DEAD.size);
+  expect(metricValue(text, 'powersite_devices', { site: 'lan-site', workload: 'mining', state: 'down' })).toBe(HUNG.size + DEAD.size);
   expect(metricValue(text, 'powersite_hashrate_hashes_per_second', { site: 'lan-site', workload: 'mining' })).toBeGreaterThan(1e16);
 }, 120_000);
