@@ -18,7 +18,7 @@ import { Agent } from '../agent/agent.js';
 import { AgentConfig } from '../agent/config.js';
 import { Collector } from '../collector/collector.js';
 import { CollectorConfig } from '../collector/config.js';
-import { createSelfSignedCertificate, freePort, launch, makeTempDir, requireBinary, type CertificateFiles, type ServiceControls } from './harness/index.js';
+import { controls, createSelfSignedCertificate, freePort, launch, makeTempDir, requireBinary, type CertificateFiles, type ServiceControls } from './harness/index.js';
 import { eventually, metricValue, scrape } from './support/metrics.js';
 
 const CONF = fileURLToPath(new URL('../deploy/mosquitto/mosquitto.conf', import.meta.url));
@@ -72,13 +72,7 @@ async function startProductionBroker(certs: CertificateFiles, passwd: string): P
     { portsFixed: false },
   );
   return {
-    dir: service.dir,
-    logFile: service.logFile,
-    start: () => service.start(),
-    halt: () => service.halt(),
-    kill9: () => service.kill9(),
-    restart: () => service.restart(),
-    stop: () => service.stop(),
+    ...controls(service),
     tlsUrl: `mqtts://127.0.0.1:${tlsPort}`,
     plainUrl: `mqtt://127.0.0.1:${plainPort}`,
   };
