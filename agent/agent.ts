@@ -15,6 +15,7 @@ import { findSource } from './sources/registry.js';
 import type { DeviceReading, Source } from './sources/source.js';
 import { StateStore } from './state-store.js';
 import { buildTelemetry } from './telemetry-builder.js';
+import { untilAborted } from './until-aborted.js';
 
 interface BoundSource {
   source: Source;
@@ -60,10 +61,6 @@ export class Agent {
     this.spool = new Spool(config.spool.dir ?? join(config.state_dir, 'spool'), config.spool.max_bytes, this.logger);
     this.forwarder = new Forwarder(this.spool, this.publisher, 64, this.logger);
     this.publisher.statusExtra = () => ({ spool_messages: this.spool.depth, spool_dropped: this.spool.dropped });
-  }
-
-  get statePath(): string {
-    return join(this.config.state_dir, 'agent-state.json');
   }
 
   /** Loads state, creates the sources and connects; `run()` then starts the sampling loop. */
@@ -112,7 +109,7 @@ export class Agent {
   /** One sampling cycle at time `ts`; public so tests can drive cycles without timers. */
   async cycle(ts: number): Promise<CycleReport> {
     const deadline = AbortSignal.timeout(Math.max(50, Math.floor(this.config.interval * 0.8)));
-    const results = await Promise.allSettled(this.sources.map((s) => s.source.read(deadline)));
+    const results = await Promise.allSettled(this.sources.map((s) => untilAborted(s.source.read(deadline), deadline, s.source.name)));
     const devices: DeviceSample[] = [];
     const failedSources: string[] = [];
     results.forEach((result, i) => {
@@ -191,3 +188,4 @@ export class Agent {
     this.logger.info({ seq: this.seq, spooled: this.spool.depth, spool_dropped: this.spool.dropped }, 'agent stopped');
   }
 }
+
