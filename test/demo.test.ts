@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { freePort } from './harness/index.js';
+import { freePort, startInflux } from './harness/index.js';
 import { eventually, metricValue, scrape } from './support/metrics.js';
 
 const bin = fileURLToPath(new URL('../bin/powersite.js', import.meta.url));
@@ -43,4 +43,23 @@ it('the demo shows both workloads\' economics within 15 s and stops on Ctrl-C', 
   }
   expect(await exited).toBe(0);
   expect(out).toContain('demo stopped');
+}, 60_000);
+
+it('with --influx the demo writes history to InfluxDB', async () => {
+  const influx = await startInflux();
+  const port = await freePort();
+  const child = spawn(process.execPath, [bin, 'demo', '--port', String(port), '--mqtt-port', '0', '--interval', '1s', '--influx', influx.url], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const rows = await eventually(async () => {
+      const r = await influx.rows('powersite_demo', 'SELECT count(power_w) FROM gpu');
+      return (r[0]?.count as number) >= 24 ? r : undefined;
+    }, 30_000);
+    expect(rows[0]!.count).toBeGreaterThanOrEqual(24);
+    expect((await influx.rows('powersite_demo', 'SELECT count(hashrate_hs) FROM asic'))[0]!.count).toBeGreaterThan(0);
+  } finally {
+    child.kill('SIGINT');
+    await exited;
+    await influx.stop();
+  }
 }, 60_000);
