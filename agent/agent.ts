@@ -166,8 +166,9 @@ export class Agent {
     p.devices = report.devices;
     p.failures += report.failedSources.length;
     if (Date.now() - p.since < 60_000) return;
+    const sources = Object.fromEntries(this.sources.filter((s) => s.source.stats).map((s) => [s.source.name, s.source.stats!()]));
     this.logger.info(
-      { cycles: p.cycles, devices: p.devices, source_failures: p.failures, seq: this.seq, spooled: this.spool.depth, spool_dropped: this.spool.dropped, connected: this.publisher.connected },
+      { cycles: p.cycles, devices: p.devices, source_failures: p.failures, seq: this.seq, spooled: this.spool.depth, spool_dropped: this.spool.dropped, connected: this.publisher.connected, sources },
       'sampling',
     );
     this.progress = { cycles: 0, devices: 0, failures: 0, since: Date.now() };

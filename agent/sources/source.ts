@@ -24,6 +24,8 @@ export interface Source {
    * `signal` aborts when the agent's cycle deadline passes.
    */
   read(signal: AbortSignal): Promise<DeviceReading[]>;
+  /** Counters since start (polls, errors and repairs by kind...), for the agent's progress log. */
+  stats?(): object;
   close?(): Promise<void>;
 }
 
