@@ -7,6 +7,8 @@ import {
   influxDuration,
   RetentionConfig,
   retentionPolicyStatements,
+  tierRanges,
+  tierTablePoints,
   type RetentionSettings,
 } from './retention.js';
 
@@ -44,7 +46,7 @@ describe('InfluxQL building blocks', () => {
 });
 
 describe('retention policies', () => {
-  it('creates raw as the default policy and alters with the same settings, shard groups sized as InfluxDB would', () => {
+  it('creates raw as the default policy, the tier table\'s policy kept forever, and alters with the same settings, shard groups sized as InfluxDB would', () => {
     const statements = retentionPolicyStatements({ database: 'ps', raw: 36 * 3_600_000, minute: 90 * 86_400_000, hour: 1825 * 86_400_000 });
     expect(statements).toEqual([
       {
@@ -62,6 +64,41 @@ describe('retention policies', () => {
         create: 'CREATE RETENTION POLICY "hour" ON "ps" DURATION 1825d REPLICATION 1 SHARD DURATION 7d',
         alter: 'ALTER RETENTION POLICY "hour" ON "ps" DURATION 1825d REPLICATION 1 SHARD DURATION 7d',
       },
+      {
+        name: 'forever',
+        create: 'CREATE RETENTION POLICY "forever" ON "ps" DURATION INF REPLICATION 1 SHARD DURATION 7d',
+        alter: 'ALTER RETENTION POLICY "forever" ON "ps" DURATION INF REPLICATION 1 SHARD DURATION 7d',
+      },
+    ]);
+  });
+});
+
+describe('tier table', () => {
+  const DAY = 86_400_000;
+
+  it('serves ranges up to 2 days from raw, up to 60 days from minute and longer ones from hour', () => {
+    expect(tierRanges(RetentionConfig.parse({}))).toEqual([
+      { rp: 'raw', start: 0, end: 2 * DAY },
+      { rp: 'minute', start: 2 * DAY, end: 60 * DAY },
+      { rp: 'hour', start: 60 * DAY, end: 2 ** 53 - 1 },
+    ]);
+  });
+
+  it('never serves a range from a tier that keeps less of it', () => {
+    expect(tierRanges(RetentionConfig.parse({ raw: '12h', minute: '30d', hour: '365d' }))).toEqual([
+      { rp: 'raw', start: 0, end: 12 * 3_600_000 },
+      { rp: 'minute', start: 12 * 3_600_000, end: 30 * DAY },
+      { rp: 'hour', start: 30 * DAY, end: 2 ** 53 - 1 },
+    ]);
+    // minute kept no longer than raw serves nothing: a range over 2 days goes to hour.
+    expect(tierRanges(RetentionConfig.parse({ raw: '2d', minute: '2d' }))[1]).toEqual({ rp: 'minute', start: 2 * DAY, end: 2 * DAY });
+  });
+
+  it('is one point per tier, tagged by its place, all at the epoch so that writing it again overwrites it', () => {
+    expect(tierTablePoints(settings)).toEqual([
+      { measurement: 'rp_config', tags: { idx: '1' }, fields: { rp: 'raw', start: 0, end: 2 * DAY }, timestamp: new Date(0) },
+      { measurement: 'rp_config', tags: { idx: '2' }, fields: { rp: 'minute', start: 2 * DAY, end: 60 * DAY }, timestamp: new Date(0) },
+      { measurement: 'rp_config', tags: { idx: '3' }, fields: { rp: 'hour', start: 60 * DAY, end: 2 ** 53 - 1 }, timestamp: new Date(0) },
     ]);
   });
 });
@@ -132,7 +169,7 @@ describe('applyRetention', () => {
     const influx = fakeInflux();
     expect(await applyRetention(influx.query, settings)).toEqual({ altered: [], replaced: [] });
     expect(influx.log[0]).toBe('CREATE DATABASE "powersite"');
-    expect(influx.objects.size).toBe(3 + 12);
+    expect(influx.objects.size).toBe(4 + 12);
     influx.log.length = 0;
     expect(await applyRetention(influx.query, settings)).toEqual({ altered: [], replaced: [] });
     expect(influx.log.filter((q) => !q.startsWith('CREATE'))).toEqual([]);
@@ -154,6 +191,32 @@ describe('applyRetention', () => {
     const i = influx.log.indexOf('DROP CONTINUOUS QUERY "powersite_minute_gpu" ON "powersite"');
     expect(i).toBeGreaterThan(0);
     expect(influx.log[i + 1]).toMatch(/^CREATE CONTINUOUS QUERY "powersite_minute_gpu"/);
+  });
+
+  it('writes the tier table into the forever policy after creating it, at every run', async () => {
+    const influx = fakeInflux();
+    const writes: { after: number; points: unknown; options: unknown }[] = [];
+    const write = async (points: unknown, options: unknown) => {
+      writes.push({ after: influx.log.length, points, options });
+    };
+    await applyRetention(influx.query, settings, write);
+    await applyRetention(influx.query, { ...settings, raw: 86_400_000 }, write);
+    expect(writes.map((w) => w.options)).toEqual([
+      { database: 'powersite', retentionPolicy: 'forever', precision: 'ms' },
+      { database: 'powersite', retentionPolicy: 'forever', precision: 'ms' },
+    ]);
+    expect(influx.log.slice(0, writes[0]!.after)).toContain('CREATE RETENTION POLICY "forever" ON "powersite" DURATION INF REPLICATION 1 SHARD DURATION 7d');
+    expect(writes[0]!.points).toEqual(tierTablePoints(settings));
+    // The ranges follow the configuration the collector starts with.
+    expect(writes[1]!.points).toEqual(tierTablePoints({ ...settings, raw: 86_400_000 }));
+  });
+
+  it('passes on a failed write of the tier table', async () => {
+    const influx = fakeInflux();
+    const failing = async () => {
+      throw new Error('retention policy not found: forever');
+    };
+    await expect(applyRetention(influx.query, settings, failing)).rejects.toThrow(/retention policy not found/);
   });
 
   it('passes on any other error', async () => {

@@ -4,8 +4,11 @@
  * runs it idempotently, so every collector may apply it at every start.
  *
  * Each rolled-up field keeps its name (`mean(power_w) AS power_w`), so a dashboard reads any tier
- * with the same query and only the retention policy changes with the time range.
+ * with the same query and only the retention policy changes with the time range. Which tier serves
+ * which range is written into InfluxDB itself (`forever.rp_config`), where the dashboards' `rp`
+ * variable looks it up for the range on screen.
  */
+import type { IPoint, IWriteOptions } from 'influx';
 import { z } from 'zod';
 import { Duration } from '../../common/units.js';
 import { DeviceKind, type NUMERIC_DEVICE_FIELDS } from '../../protocol/index.js';
@@ -109,8 +112,13 @@ export function influxDuration(ms: number): string {
   return `${ms}ms`;
 }
 
+/** Holds the tier table: kept forever, and never the default, so no other write lands in it. */
+export const TIER_TABLE_POLICY = 'forever';
+export const TIER_TABLE_MEASUREMENT = 'rp_config';
+export type PolicyName = RetentionPolicy | typeof TIER_TABLE_POLICY;
+
 export interface PolicyStatements {
-  name: RetentionPolicy;
+  name: PolicyName;
   create: string;
   /** Run when `create` fails because the policy exists with other settings. */
   alter: string;
@@ -126,14 +134,56 @@ function shardDuration(ms: number): number {
   return 7 * DAY_MS;
 }
 
+function policyStatements(database: string, name: PolicyName, duration: string, shardMs: number, isDefault: boolean): PolicyStatements {
+  const spec = `ON ${ident(database)} DURATION ${duration} REPLICATION 1 SHARD DURATION ${influxDuration(shardMs)}${isDefault ? ' DEFAULT' : ''}`;
+  return { name, create: `CREATE RETENTION POLICY ${ident(name)} ${spec}`, alter: `ALTER RETENTION POLICY ${ident(name)} ${spec}` };
+}
+
 export function retentionPolicyStatements(settings: RetentionSettings): PolicyStatements[] {
-  return RETENTION_POLICIES.map((name) => {
-    const ms = settings[name];
-    const spec =
-      `ON ${ident(settings.database)} DURATION ${influxDuration(ms)} REPLICATION 1 SHARD DURATION ${influxDuration(shardDuration(ms))}` +
-      (name === 'raw' ? ' DEFAULT' : '');
-    return { name, create: `CREATE RETENTION POLICY ${ident(name)} ${spec}`, alter: `ALTER RETENTION POLICY ${ident(name)} ${spec}` };
-  });
+  return [
+    ...RETENTION_POLICIES.map((name) => policyStatements(settings.database, name, influxDuration(settings[name]), shardDuration(settings[name]), name === 'raw')),
+    // 7 days is InfluxDB's own shard-group duration for an infinite policy.
+    policyStatements(settings.database, TIER_TABLE_POLICY, 'INF', 7 * DAY_MS, false),
+  ];
+}
+
+/**
+ * The widest time range a tier serves before the next coarser one takes over: beyond two days raw
+ * points are more than a panel can show, beyond 60 days so are minutes.
+ */
+const SERVES_UP_TO = { raw: 2 * DAY_MS, minute: 60 * DAY_MS } as const;
+
+/** A tier serves the time ranges whose width in ms is over `start` and at most `end`. */
+export interface TierRange {
+  rp: RetentionPolicy;
+  start: number;
+  end: number;
+}
+
+/** Which tier serves which range: never a range longer than the tier keeps, and `hour` beyond `minute`. */
+export function tierRanges(retention: RetentionConfig): TierRange[] {
+  const rawEnd = Math.min(SERVES_UP_TO.raw, retention.raw);
+  const minuteEnd = Math.min(SERVES_UP_TO.minute, retention.minute);
+  return [
+    { rp: 'raw', start: 0, end: rawEnd },
+    { rp: 'minute', start: rawEnd, end: minuteEnd },
+    { rp: 'hour', start: minuteEnd, end: Number.MAX_SAFE_INTEGER },
+  ];
+}
+
+/**
+ * The tier table the dashboards' `rp` variable reads: one point per tier, all at the epoch, so
+ * writing it again overwrites it. As node-influx writes untyped numbers, `start` and `end` are float
+ * fields; whole milliseconds up to 2^53 are exact in them.
+ */
+export function tierTablePoints(retention: RetentionConfig): IPoint[] {
+  return tierRanges(retention).map((range, i) => ({
+    measurement: TIER_TABLE_MEASUREMENT,
+    tags: { idx: String(i + 1) },
+    fields: { ...range },
+    // A Date: node-influx drops a timestamp of 0 and writes the server's time instead.
+    timestamp: new Date(0),
+  }));
 }
 
 /** The SELECT … INTO of one stage for one measurement, with an optional WHERE (for backfills). */
@@ -185,17 +235,23 @@ const EXISTS = /already exists|conflicts with an existing/i;
 
 export interface RetentionChanges {
   /** Policies whose duration or default flag changed. */
-  altered: RetentionPolicy[];
+  altered: PolicyName[];
   /** Continuous queries whose definition changed (dropped and created again). */
   replaced: string[];
 }
 
 /**
- * Creates the database, the policies and the continuous queries, changing only what differs.
- * `query` runs one InfluxQL statement and rejects when InfluxDB reports an error (with node-influx:
- * `(q) => influx.query(q, { method: 'POST' })`).
+ * Creates the database, the policies and the continuous queries, changing only what differs, and
+ * writes the tier table. `query` runs one InfluxQL statement and rejects when InfluxDB reports an
+ * error (with node-influx: `(q) => influx.query(q, { method: 'POST' })`); `write` writes points
+ * (with node-influx: `(points, options) => influx.writePoints(points, options)`). Without `write`
+ * the tier table stays as it is, and the dashboards cannot choose a tier if it was never written.
  */
-export async function applyRetention(query: (influxql: string) => Promise<unknown>, settings: RetentionSettings): Promise<RetentionChanges> {
+export async function applyRetention(
+  query: (influxql: string) => Promise<unknown>,
+  settings: RetentionSettings,
+  write?: (points: IPoint[], options: IWriteOptions) => Promise<void>,
+): Promise<RetentionChanges> {
   const changes: RetentionChanges = { altered: [], replaced: [] };
   // CREATE is a no-op when an identical object exists and fails when it differs.
   const createOr = async (create: string, onExists: () => Promise<void>): Promise<void> => {
@@ -220,5 +276,6 @@ export async function applyRetention(query: (influxql: string) => Promise<unknow
       changes.replaced.push(cq.name);
     });
   }
+  await write?.(tierTablePoints(settings), { database: settings.database, retentionPolicy: TIER_TABLE_POLICY, precision: 'ms' });
   return changes;
 }
