@@ -11,6 +11,12 @@ describe('substitute', () => {
     expect(substitute('${site:regex} [[rp]] $__interval_ms $__range_s', values)).toBe('tx-1 minute 60000 3600');
   });
 
+  it('fills the time range as Grafana does: one hour, in epoch milliseconds', () => {
+    const width = substitute('$__to - $__from', MACROS).split(' - ').map(Number);
+    expect(width[0]! - width[1]!).toBe(3_600_000);
+    expect(substitute('${__to}', MACROS)).toMatch(/^\d{13}$/);
+  });
+
   it('throws on a variable nobody defined', () => {
     expect(() => substitute('x{site=~"$sitee"}', { site: 'a' })).toThrow(/unknown Grafana variable \$sitee/);
   });

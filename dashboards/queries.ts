@@ -53,6 +53,10 @@ export interface Variable {
   allValue?: string;
   current?: { value?: string | string[] };
   options?: { value: string }[];
+  /** 1: on load, 2: whenever the time range changes. */
+  refresh?: number;
+  /** 2: not shown. */
+  hide?: number;
 }
 
 export interface Dashboard {
@@ -74,8 +78,12 @@ export interface DashboardQuery {
   query: string;
 }
 
-/** Grafana's built-in macros as it fills them in for a one-hour range. */
+const NOW = Date.now();
+
+/** Grafana's built-in macros as it fills them in for the last hour (`$__from` and `$__to` in epoch ms). */
 export const MACROS: Readonly<Record<string, string>> = {
+  __from: String(NOW - 3_600_000),
+  __to: String(NOW),
   __interval: '1m',
   __interval_ms: '60000',
   __rate_interval: '1m',

@@ -2,7 +2,8 @@
 // two real collectors sharing one subscription into a real InfluxDB, scraped by a real Prometheus
 // that loads the rule files. Every PromQL of every dashboard panel and variable, every recorded
 // series and every alert expression must return data from Prometheus, and every InfluxQL query
-// must return a series from InfluxDB at every resolution (raw, 1-minute and 1-hour tiers).
+// must return a series from InfluxDB at every resolution (raw, 1-minute and 1-hour tiers), the
+// resolution the dashboards pick from the collectors' tier table included.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +149,13 @@ describe('every dashboard InfluxQL query returns a series from InfluxDB', () => 
       return result?.series?.length ? result.series : undefined;
     }, 3_000).catch(() => []);
     expect(series.length, query).toBeGreaterThan(0);
+  });
+});
+
+describe('the collectors write the tier table the dashboards choose their resolution from', () => {
+  const tierVariables = dashboardQueries(VARIABLES).filter((q) => q.source === 'variable rp');
+  it.each(tierVariables.map((q) => [label(q), q.query]))('%s picks the raw tier for the last hour', async (_name, query) => {
+    expect((await influx.rows(DB, query)).map((row) => row.rp)).toEqual(['raw']);
   });
 });
 

@@ -1,23 +1,27 @@
 // InfluxDB housekeeping against a real influxd, through node-influx as the collector calls it:
-// retention policies and continuous queries applied idempotently, changes applied, and the
-// rollups computing what the dashboards expect from each tier (the economics history panels' own
-// queries included).
-import { InfluxDB } from 'influx';
+// retention policies and continuous queries applied idempotently, changes applied, the tier table
+// from which the dashboards' `rp` variable picks the tier for the time range, and the rollups
+// computing what the dashboards expect from each tier (the economics history panels' own queries included).
+import { InfluxDB, type IPoint, type IWriteOptions } from 'influx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRetention, backfillStatements, RETENTION_POLICIES, RetentionConfig, type RetentionSettings } from '../collector/store/retention.js';
 import { dashboardQueries } from '../dashboards/queries.js';
 import { startInflux, type InfluxHandle } from './harness/index.js';
 
 const DB = 'powersite_retention';
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const settings: RetentionSettings = { database: DB, ...RetentionConfig.parse({}) };
 let influx: InfluxHandle;
 let query: (q: string) => Promise<unknown>;
+let write: (points: IPoint[], options: IWriteOptions) => Promise<void>;
+const apply = (s: RetentionSettings) => applyRetention(query, s, write);
 
 beforeAll(async () => {
   influx = await startInflux();
   const client = new InfluxDB({ host: '127.0.0.1', port: influx.port, database: DB });
   query = (q) => client.query(q, { method: 'POST' });
+  write = (points, options) => client.writePoints(points, options);
 });
 
 afterAll(async () => {
@@ -26,19 +30,30 @@ afterAll(async () => {
 
 const policies = async () =>
   (await influx.rows('', `SHOW RETENTION POLICIES ON "${DB}"`)).map((r) => [r.name, r.duration, r.default]);
+/** The tier each dashboard's `rp` variable picks when Grafana shows the `widthMs` up to now. */
+const tiersFor = async (widthMs: number) => {
+  const now = Date.now();
+  const variables = dashboardQueries({ __from: String(now - widthMs), __to: String(now) }).filter((q) => q.source === 'variable rp');
+  expect(variables.map((q) => q.dashboard)).toEqual(['economics.json', 'gpu-hpc.json', 'mining-fleet.json']);
+  const picked = await Promise.all(variables.map(async (q) => (await influx.rows(DB, q.query)).map((row) => row.rp)));
+  // One answer, the same on every dashboard.
+  expect(new Set(picked.map((p) => JSON.stringify(p))).size).toBe(1);
+  return picked[0];
+};
 const continuousQueries = async () => {
   const [result] = await influx.query('', 'SHOW CONTINUOUS QUERIES');
   return new Map((result?.series?.find((s) => s.name === DB)?.values ?? []).map(([name, text]) => [name as string, text as string]));
 };
 
 describe('applyRetention on a real InfluxDB', () => {
-  it('creates the database, three tiers with raw as default, and twelve continuous queries', async () => {
-    expect(await applyRetention(query, settings)).toEqual({ altered: [], replaced: [] });
+  it('creates the database, three tiers with raw as default, the tier table\'s policy and twelve continuous queries', async () => {
+    expect(await apply(settings)).toEqual({ altered: [], replaced: [] });
     expect(await policies()).toEqual([
       ['autogen', '0s', false],
       ['raw', '168h0m0s', true],
       ['minute', '2160h0m0s', false],
       ['hour', '43800h0m0s', false],
+      ['forever', '0s', false],
     ]);
     const cqs = await continuousQueries();
     expect(cqs.size).toBe(12);
@@ -48,13 +63,37 @@ describe('applyRetention on a real InfluxDB', () => {
 
   it('changes nothing when applied again', async () => {
     const before = await continuousQueries();
-    expect(await applyRetention(query, settings)).toEqual({ altered: [], replaced: [] });
+    expect(await apply(settings)).toEqual({ altered: [], replaced: [] });
     expect(await continuousQueries()).toEqual(before);
   });
 
+  it('keeps one tier table point per tier however often it is written', async () => {
+    expect(await influx.rows(DB, 'SELECT "rp", "start", "end" FROM "forever"."rp_config" GROUP BY "idx"')).toEqual([
+      { time: 0, idx: '1', rp: 'raw', start: 0, end: 2 * DAY_MS },
+      { time: 0, idx: '2', rp: 'minute', start: 2 * DAY_MS, end: 60 * DAY_MS },
+      { time: 0, idx: '3', rp: 'hour', start: 60 * DAY_MS, end: Number.MAX_SAFE_INTEGER },
+    ]);
+  });
+
+  it('makes the dashboards read raw points for an hour, 1-minute means for a week and 1-hour means for a year', async () => {
+    expect(await tiersFor(HOUR_MS)).toEqual(['raw']);
+    expect(await tiersFor(7 * DAY_MS)).toEqual(['minute']);
+    expect(await tiersFor(365 * DAY_MS)).toEqual(['hour']);
+    // The boundaries: a range of exactly 2 days is still raw, a millisecond more is not.
+    expect(await tiersFor(2 * DAY_MS)).toEqual(['raw']);
+    expect(await tiersFor(2 * DAY_MS + 1)).toEqual(['minute']);
+    expect(await tiersFor(60 * DAY_MS + 1)).toEqual(['hour']);
+  });
+
   it('alters a tier whose duration changed', async () => {
-    expect(await applyRetention(query, { ...settings, raw: 14 * DAY_MS })).toEqual({ altered: ['raw'], replaced: [] });
+    expect(await apply({ ...settings, raw: 14 * DAY_MS })).toEqual({ altered: ['raw'], replaced: [] });
     expect((await policies())[1]).toEqual(['raw', '336h0m0s', true]);
+  });
+
+  it('moves the ranges with the durations: raw kept 12 hours serves no day-long range', async () => {
+    expect(await apply({ ...settings, raw: 12 * HOUR_MS })).toEqual({ altered: ['raw'], replaced: [] });
+    expect(await tiersFor(12 * HOUR_MS)).toEqual(['raw']);
+    expect(await tiersFor(DAY_MS)).toEqual(['minute']);
   });
 
   it('replaces a continuous query an older version defined differently', async () => {
@@ -64,7 +103,7 @@ describe('applyRetention on a real InfluxDB', () => {
       `CREATE CONTINUOUS QUERY "powersite_minute_gpu" ON "${DB}" BEGIN SELECT mean("power_w") AS "power_w" INTO "${DB}"."minute"."gpu" FROM "${DB}"."raw"."gpu" GROUP BY time(1m), * END`,
     );
     // raw goes back to 7 days too.
-    expect(await applyRetention(query, settings)).toEqual({ altered: ['raw'], replaced: ['powersite_minute_gpu'] });
+    expect(await apply(settings)).toEqual({ altered: ['raw'], replaced: ['powersite_minute_gpu'] });
     expect((await continuousQueries()).get('powersite_minute_gpu')).toContain('max(temp_c) AS temp_c');
   });
 

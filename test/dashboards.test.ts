@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { TIER_TABLE_MEASUREMENT, TIER_TABLE_POLICY } from '../collector/store/retention.js';
 import { allPanels, dashboardQueries, DATASOURCES, loadDashboards, type Panel } from '../dashboards/queries.js';
 import { loadRules } from '../dashboards/rules.js';
 
@@ -80,6 +81,18 @@ describe('dashboards', () => {
     for (const [file, d] of dashboards) {
       const readsTiers = allPanels(d).some((p) => p.targets?.some((t) => t.query?.includes('"$rp".')));
       expect(names(file).includes('rp'), file).toBe(readsTiers);
+    }
+  });
+
+  it('choose the resolution from the time range, in the tier table the collector writes, refreshed whenever the range changes', () => {
+    const withTiers = [...dashboards].filter(([, d]) => d.templating.list.some((v) => v.name === 'rp'));
+    expect(withTiers.map(([file]) => file)).toEqual(['economics.json', 'gpu-hpc.json', 'mining-fleet.json']);
+    for (const [file, d] of withTiers) {
+      const rp = d.templating.list.find((v) => v.name === 'rp')!;
+      expect(rp, file).toMatchObject({ type: 'query', datasource: DATASOURCES.influxdb, refresh: 2, hide: 2, multi: false, includeAll: false });
+      expect(rp.query, file).toBe(
+        `SELECT "rp" FROM "${TIER_TABLE_POLICY}"."${TIER_TABLE_MEASUREMENT}" WHERE $__to - $__from > "start" AND $__to - $__from <= "end"`,
+      );
     }
   });
 });
