@@ -59,7 +59,7 @@ export class InfluxWriter implements PointWriter {
     if (retention === false) {
       await this.statement(`CREATE DATABASE "${database.replace(/"/g, '\\"')}"`);
     } else {
-      const changes = await applyRetention((q) => this.statement(q), { database, ...retention });
+      const changes = await applyRetention((q) => this.statement(q), { database, ...retention }, (points, options) => this.client.writePoints(points, options));
       this.logger.info({ database, raw: retention.raw, minute: retention.minute, hour: retention.hour, ...changes }, 'InfluxDB database, retention policies and downsampling in place');
     }
     this.databaseReady = true;

@@ -14,6 +14,9 @@ import {
 
 const settings: RetentionSettings = { database: 'powersite', ...RetentionConfig.parse({}) };
 
+/** For tests about statements only: the tier table's points go nowhere. */
+const noWrite = async (): Promise<void> => {};
+
 describe('retention config', () => {
   it('defaults to raw 7 days, 1-minute 90 days, 1-hour 5 years, in milliseconds', () => {
     expect(RetentionConfig.parse({})).toEqual({ raw: 7 * 86_400_000, minute: 90 * 86_400_000, hour: 1825 * 86_400_000 });
@@ -167,26 +170,26 @@ describe('applyRetention', () => {
 
   it('creates everything once, then changes nothing when run again', async () => {
     const influx = fakeInflux();
-    expect(await applyRetention(influx.query, settings)).toEqual({ altered: [], replaced: [] });
+    expect(await applyRetention(influx.query, settings, noWrite)).toEqual({ altered: [], replaced: [] });
     expect(influx.log[0]).toBe('CREATE DATABASE "powersite"');
     expect(influx.objects.size).toBe(4 + 12);
     influx.log.length = 0;
-    expect(await applyRetention(influx.query, settings)).toEqual({ altered: [], replaced: [] });
+    expect(await applyRetention(influx.query, settings, noWrite)).toEqual({ altered: [], replaced: [] });
     expect(influx.log.filter((q) => !q.startsWith('CREATE'))).toEqual([]);
   });
 
   it('alters a policy whose duration changed', async () => {
     const influx = fakeInflux();
-    await applyRetention(influx.query, settings);
+    await applyRetention(influx.query, settings, noWrite);
     influx.log.length = 0;
-    expect(await applyRetention(influx.query, { ...settings, raw: 14 * 86_400_000 })).toEqual({ altered: ['raw'], replaced: [] });
+    expect(await applyRetention(influx.query, { ...settings, raw: 14 * 86_400_000 }, noWrite)).toEqual({ altered: ['raw'], replaced: [] });
     expect(influx.log).toContain('ALTER RETENTION POLICY "raw" ON "powersite" DURATION 14d REPLICATION 1 SHARD DURATION 1d DEFAULT');
   });
 
   it('replaces a continuous query whose definition changed', async () => {
     const influx = fakeInflux();
     influx.objects.set('CONTINUOUS QUERY "powersite_minute_gpu"', 'CREATE CONTINUOUS QUERY "powersite_minute_gpu" ON "powersite" BEGIN SELECT old END');
-    const changes = await applyRetention(influx.query, settings);
+    const changes = await applyRetention(influx.query, settings, noWrite);
     expect(changes).toEqual({ altered: [], replaced: ['powersite_minute_gpu'] });
     const i = influx.log.indexOf('DROP CONTINUOUS QUERY "powersite_minute_gpu" ON "powersite"');
     expect(i).toBeGreaterThan(0);
@@ -224,6 +227,6 @@ describe('applyRetention', () => {
       if (q.startsWith('CREATE RETENTION')) throw new Error('unauthorized: admin privilege required');
       return [];
     };
-    await expect(applyRetention(failing, settings)).rejects.toThrow(/admin privilege/);
+    await expect(applyRetention(failing, settings, noWrite)).rejects.toThrow(/admin privilege/);
   });
 });

@@ -244,13 +244,12 @@ export interface RetentionChanges {
  * Creates the database, the policies and the continuous queries, changing only what differs, and
  * writes the tier table. `query` runs one InfluxQL statement and rejects when InfluxDB reports an
  * error (with node-influx: `(q) => influx.query(q, { method: 'POST' })`); `write` writes points
- * (with node-influx: `(points, options) => influx.writePoints(points, options)`). Without `write`
- * the tier table stays as it is, and the dashboards cannot choose a tier if it was never written.
+ * (with node-influx: `(points, options) => influx.writePoints(points, options)`).
  */
 export async function applyRetention(
   query: (influxql: string) => Promise<unknown>,
   settings: RetentionSettings,
-  write?: (points: IPoint[], options: IWriteOptions) => Promise<void>,
+  write: (points: IPoint[], options: IWriteOptions) => Promise<void>,
 ): Promise<RetentionChanges> {
   const changes: RetentionChanges = { altered: [], replaced: [] };
   // CREATE is a no-op when an identical object exists and fails when it differs.
@@ -276,6 +275,6 @@ export async function applyRetention(
       changes.replaced.push(cq.name);
     });
   }
-  await write?.(tierTablePoints(settings), { database: settings.database, retentionPolicy: TIER_TABLE_POLICY, precision: 'ms' });
+  await write(tierTablePoints(settings), { database: settings.database, retentionPolicy: TIER_TABLE_POLICY, precision: 'ms' });
   return changes;
 }
