@@ -11,7 +11,7 @@ import { silentLogger } from '../common/logger.js';
 import type { Collector } from '../collector/collector.js';
 import { FakeMinerServer } from './fakes/cgminer-server.js';
 import { asicFixture } from './fixtures/asic/index.js';
-import { freePort, startInflux, startMosquitto, type InfluxHandle, type MosquittoHandle } from './harness/index.js';
+import { startInflux, startMosquitto, type InfluxHandle, type MosquittoHandle } from './harness/index.js';
 import { startCollector } from './support/collector.js';
 import { eventually, metricValue, scrape } from './support/metrics.js';
 
@@ -41,7 +41,8 @@ beforeAll(async () => {
   };
   for (let i = 0; i < MINERS; i++) {
     if (DEAD.has(i)) {
-      addresses.push(`127.0.0.1:${await freePort()}`);
+      // The fakes listen on 127.0.0.1 only: nothing answers on another loopback address.
+      addresses.push(`127.0.0.${240 + (addresses.length % 10)}:9`);
       continue;
     }
     const m = await fakes.listen(HUNG.has(i) ? { behaviour: 'hang' } : i % 2 ? whatsminer : antminer);
