@@ -103,36 +103,12 @@ export class SiteMetrics {
       },
     });
 
-    this.energy = new Counter({
-      name: 'powersite_energy_joules_total',
-      help: 'Energy used, advanced per message by power × interval (sum rate() across collectors for fleet power)',
-      labelNames: ['site', 'workload'] as const,
-      registers: [registry],
-    });
-    this.deviceSeconds = new Counter({
-      name: 'powersite_device_seconds_total',
-      help: 'Device-seconds by state (up, down), advanced per message by devices × interval: sum rate() across collectors for device counts',
-      labelNames: ['site', 'workload', 'state'] as const,
-      registers: [registry],
-    });
-    this.gpuBusy = new Counter({
-      name: 'powersite_gpu_busy_seconds_total',
-      help: 'Σ utilisation × interval of GPUs that are up and report utilisation (mean utilisation = its rate / the rate of powersite_gpu_metered_seconds_total)',
-      labelNames: ['site', 'workload'] as const,
-      registers: [registry],
-    });
-    this.gpuMetered = new Counter({
-      name: 'powersite_gpu_metered_seconds_total',
-      help: 'GPU-seconds of GPUs that are up and report utilisation',
-      labelNames: ['site', 'workload'] as const,
-      registers: [registry],
-    });
-    this.hashes = new Counter({
-      name: 'powersite_hashes_total',
-      help: 'Hashes computed, advanced per message by hashrate × interval',
-      labelNames: ['site', 'workload'] as const,
-      registers: [registry],
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
+    this.energy = counter('powersite_energy_joules_total', 'Energy used, advanced per message by power × interval (sum rate() across collectors for fleet power)', ['site', 'workload']);
+    this.deviceSeconds = counter('powersite_device_seconds_total', 'Device-seconds by state (up, down), advanced per message by devices × interval: sum rate() across collectors for device counts', ['site', 'workload', 'state']);
+    this.gpuBusy = counter('powersite_gpu_busy_seconds_total', 'Σ utilisation × interval of GPUs that are up and report utilisation (mean utilisation = its rate / the rate of powersite_gpu_metered_seconds_total)', ['site', 'workload']);
+    this.gpuMetered = counter('powersite_gpu_metered_seconds_total', 'GPU-seconds of GPUs that are up and report utilisation', ['site', 'workload']);
+    this.hashes = counter('powersite_hashes_total', 'Hashes computed, advanced per message by hashrate × interval', ['site', 'workload']);
   }
 
   /** Summaries are computed once per scrape: every gauge's collect() shares them. */
