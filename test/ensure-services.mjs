@@ -13,6 +13,16 @@ const REQUIRED = [
   { binary: 'promtool', pkg: 'prometheus' },
   // Generates the throwaway certificates for the MQTT-over-TLS tests.
   { binary: 'openssl', pkg: 'openssl' },
+  // The second store the collector writes (InfluxDB line protocol), queried with MetricsQL.
+  { binary: 'victoria-metrics', pkg: 'victoria-metrics' },
+  // The live site page is tested in a real headless browser (driven by playwright-core).
+  { binary: 'chromium', pkg: 'chromium' },
+  // The agent benchmark runs beside node_exporter, scraped at the same interval.
+  { binary: 'prometheus-node-exporter', pkg: 'prometheus-node-exporter' },
+  // Walks the fake PDUs in the snmp source's tests, as an operator would.
+  { binary: 'snmpwalk', pkg: 'snmp' },
+  // Verifies the systemd units that `powersite install` writes.
+  { binary: 'systemd-analyze', pkg: 'systemd' },
 ];
 
 const missing = () => REQUIRED.filter(({ binary }) => findBinary(binary) === undefined);
@@ -33,7 +43,7 @@ function run(command, args) {
 
 const absent = missing();
 if (absent.length === 0) {
-  console.log('ensure-services: mosquitto, influxdb and prometheus are installed');
+  console.log(`ensure-services: all installed: ${REQUIRED.map(({ binary }) => binary).join(', ')}`);
   process.exit(0);
 }
 
