@@ -90,6 +90,7 @@ export class Collector {
         batchPoints: influx?.batch_points ?? 5000,
         flushIntervalMs: influx?.flush_interval ?? 1000,
         maxPendingPoints: influx?.max_pending_points ?? 200_000,
+        maxWritesInFlight: influx?.max_writes_in_flight ?? 4,
         retryMaxMs: 30_000,
       },
       {

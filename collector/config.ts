@@ -18,6 +18,8 @@ export const InfluxConfig = z
     flush_interval: Duration.prefault('1s'),
     /** Unwritten points held in memory before the collector stops taking messages (back-pressure). */
     max_pending_points: z.number().int().min(1000).default(200_000),
+    /** Batches written at once when there is a backlog; messages are still acknowledged in arrival order. */
+    max_writes_in_flight: z.number().int().min(1).max(64).default(4),
     timeout: Duration.prefault('10s'),
     /** Retention policies and downsampling (raw → 1 minute → 1 hour), applied at start; false leaves the database alone. */
     retention: z.union([z.literal(false), RetentionConfig]).prefault({}),

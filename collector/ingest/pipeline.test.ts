@@ -1,21 +1,21 @@
-import type { IPoint } from 'influx';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
 import type { Telemetry } from '../../protocol/index.js';
 import type { PointWriter } from '../store/influx-writer.js';
+import type { Point } from '../store/line-protocol.js';
 import { IngestPipeline } from './pipeline.js';
 
 class MemoryWriter implements PointWriter {
-  batches: IPoint[][] = [];
+  batches: Point[][] = [];
   failures = 0;
   /** Batches holding a point of this host are refused as InfluxDB refuses bad data: HTTP 400. */
   poisonHost: string | undefined;
-  async write(points: IPoint[]): Promise<void> {
+  async write(points: Point[]): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
       throw new Error('influx down');
     }
-    if (points.some((p) => p.tags?.host === this.poisonHost)) throw Object.assign(new Error('A 400 Bad Request error occurred: partial write'), { res: { statusCode: 400 } });
+    if (points.some((p) => p.tags?.host === this.poisonHost)) throw Object.assign(new Error('InfluxDB write failed: HTTP 400: partial write'), { status: 400 });
     this.batches.push(points);
   }
 }
@@ -31,7 +31,7 @@ function setup(writer: PointWriter | undefined, options: Partial<ConstructorPara
   const errors: number[] = [];
   const pipeline = new IngestPipeline(
     writer,
-    { batchPoints: 4, flushIntervalMs: 20, maxPendingPoints: 1000, retryMaxMs: 20, ...options },
+    { batchPoints: 4, flushIntervalMs: 20, maxPendingPoints: 1000, maxWritesInFlight: 4, retryMaxMs: 20, ...options },
     { onCommitted: (m) => committed.push(m.seq), onRefused: (m) => refused.push(m.seq), onWritten: () => {}, onWriteError: (_e, attempt) => errors.push(attempt) },
     silentLogger(),
   );
@@ -54,6 +54,33 @@ describe('IngestPipeline', () => {
     expect(acks).toEqual([1, 2, 3]);
     expect(committed).toEqual([1, 2, 3]);
     expect(writer.batches.flat()).toHaveLength(6);
+    await pipeline.stop();
+  });
+
+  it('writes up to maxWritesInFlight batches at once and still acknowledges in arrival order', async () => {
+    // Each write waits until the test releases it, so the order in which they finish is ours.
+    const gates: { points: Point[]; release: () => void }[] = [];
+    const writer: PointWriter = { write: (points) => new Promise<void>((release) => gates.push({ points, release })) };
+    const { pipeline, committed } = setup(writer, { batchPoints: 2, maxWritesInFlight: 2 });
+    const acks: number[] = [];
+    // One device + the message record = 2 points = one full batch per message.
+    for (let seq = 1; seq <= 3; seq++) pipeline.accept(message(seq), () => acks.push(seq));
+    await until(() => gates.length === 2);
+    // The third batch waits for a free slot.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gates).toHaveLength(2);
+    gates[1]!.release();
+    await until(() => gates.length === 3);
+    // Batch 2 is stored, but batch 1 is not: nothing may be acknowledged yet.
+    expect(acks).toEqual([]);
+    gates[0]!.release();
+    await until(() => acks.length === 2);
+    expect(acks).toEqual([1, 2]);
+    gates[2]!.release();
+    await until(() => acks.length === 3);
+    expect(acks).toEqual([1, 2, 3]);
+    expect(committed).toEqual([1, 2, 3]);
+    expect(pipeline.pendingPoints).toBe(0);
     await pipeline.stop();
   });
 

@@ -1,7 +1,7 @@
 /** The site economics as InfluxDB points (measurement `economics`), so margins can be charted over months. */
-import type { IPoint } from 'influx';
 import type { SiteEconomics } from '../economics/site.js';
 import type { Increments } from '../metrics/increments.js';
+import type { Point } from './line-protocol.js';
 import { WORKLOADS } from '../state/live-state.js';
 
 export const ECONOMICS_MEASUREMENT = 'economics';
@@ -16,8 +16,8 @@ export function economicsPoints(
   increments: ReturnType<Increments['drain']>,
   atMs: number,
   collector: string,
-): IPoint[] {
-  const points: IPoint[] = [];
+): Point[] {
+  const points: Point[] = [];
   const timestamp = (BigInt(atMs) * 1_000_000n).toString();
   for (const [site, e] of economics) {
     for (const workload of WORKLOADS) {

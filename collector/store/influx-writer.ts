@@ -1,20 +1,26 @@
 /**
- * The InfluxDB 1.x edge: creates the database when missing and writes batches of points.
- * Retrying is the caller's job (the ingest pipeline keeps the batch and its unacknowledged messages).
+ * The InfluxDB 1.x edge: sets up the database (in the background, from start) and writes batches
+ * of points as hand-built line protocol. Retrying is the caller's job (the ingest pipeline keeps
+ * the batch and its unacknowledged messages).
  */
 import { readFile } from 'node:fs/promises';
-import { InfluxDB, type IPoint } from 'influx';
+import { InfluxDB } from 'influx';
 import type { Logger } from '../../common/logger.js';
 import type { InfluxConfig } from '../config.js';
+import { basicAuth, postLines, StoreWriteError, type WriteTarget } from './http-write.js';
+import { toLineProtocol, type Point } from './line-protocol.js';
 import { applyRetention } from './retention.js';
 
 export interface PointWriter {
-  write(points: IPoint[]): Promise<void>;
+  write(points: Point[]): Promise<void>;
 }
 
 export class InfluxWriter implements PointWriter {
+  /** node-influx runs the set-up statements only; points go through `target`. */
   private readonly client: InfluxDB;
-  private databaseReady = false;
+  private readonly target: WriteTarget;
+  /** The set-up under way or done; cleared when it failed or the database went missing. */
+  private ready: Promise<void> | undefined;
 
   private constructor(
     private readonly config: InfluxConfig,
@@ -31,8 +37,12 @@ export class InfluxWriter implements PointWriter {
       password: password ?? '',
       options: { timeout: config.timeout },
     });
+    const write = new URL('write', url.href.endsWith('/') ? url.href : `${url.href}/`);
+    write.search = new URLSearchParams({ db: config.database, precision: 'ns' }).toString();
+    this.target = { store: 'InfluxDB', url: write.href, headers: basicAuth(config.username, password), timeoutMs: config.timeout };
   }
 
+  /** Reads the password and starts the database set-up in the background: the first write does not wait for a round of statements it could have overlapped. */
   static async create(config: InfluxConfig, logger: Logger): Promise<InfluxWriter> {
     let password = config.password;
     if (config.password_file) {
@@ -42,19 +52,22 @@ export class InfluxWriter implements PointWriter {
         throw new Error(`cannot read influx.password_file ${config.password_file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       }
     }
-    return new InfluxWriter(config, password, logger);
+    const writer = new InfluxWriter(config, password, logger);
+    // An InfluxDB that is not up yet fails this; the first write tries again.
+    writer.prepare().catch((err: Error) => logger.warn({ err: err.message }, 'InfluxDB set-up failed; retrying with the first write'));
+    return writer;
   }
 
-  get influx(): InfluxDB {
-    return this.client;
+  /** Creates the database (and its retention policies and downsampling queries), once. */
+  private prepare(): Promise<void> {
+    this.ready ??= this.ensureDatabase().catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
+    return this.ready;
   }
 
-  /**
-   * Creates the database (and its retention policies and downsampling queries) before the first
-   * write; lazily, so an InfluxDB that comes up after the collector does not block start-up.
-   */
   private async ensureDatabase(): Promise<void> {
-    if (this.databaseReady) return;
     const { database, retention } = this.config;
     if (retention === false) {
       await this.statement(`CREATE DATABASE "${database.replace(/"/g, '\\"')}"`);
@@ -62,7 +75,6 @@ export class InfluxWriter implements PointWriter {
       const changes = await applyRetention((q) => this.statement(q), { database, ...retention }, (points, options) => this.client.writePoints(points, options));
       this.logger.info({ database, raw: retention.raw, minute: retention.minute, hour: retention.hour, ...changes }, 'InfluxDB database, retention policies and downsampling in place');
     }
-    this.databaseReady = true;
   }
 
   /** Runs one InfluxQL statement, failing on the statement's own error (node-influx reports those in the body). */
@@ -72,13 +84,13 @@ export class InfluxWriter implements PointWriter {
     if (error) throw new Error(error);
   }
 
-  async write(points: IPoint[]): Promise<void> {
-    await this.ensureDatabase();
+  async write(points: Point[]): Promise<void> {
+    await this.prepare();
     try {
-      await this.client.writePoints(points, { precision: 'n' });
+      await postLines(this.target, toLineProtocol(points));
     } catch (err) {
       // A dropped database must be recreated, not retried forever.
-      if (/database not found/i.test((err as Error).message)) this.databaseReady = false;
+      if (err instanceof StoreWriteError && /database not found/i.test(err.message)) this.ready = undefined;
       throw err;
     }
   }

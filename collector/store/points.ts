@@ -4,8 +4,8 @@
  * so loss can be counted from history. Timestamps come from the agent, so a redelivered message
  * rewrites the same points (idempotent) instead of adding new ones.
  */
-import type { IPoint } from 'influx';
 import { NUMERIC_DEVICE_FIELDS, type Telemetry } from '../../protocol/index.js';
+import type { Point } from './line-protocol.js';
 
 export const AGENT_MEASUREMENT = 'agent_message';
 
@@ -14,8 +14,8 @@ function nanos(ms: number, offsetNs = 0): string {
   return (BigInt(ms) * 1_000_000n + BigInt(offsetNs)).toString();
 }
 
-export function telemetryToPoints(message: Telemetry): IPoint[] {
-  const points: IPoint[] = [];
+export function telemetryToPoints(message: Telemetry): Point[] {
+  const points: Point[] = [];
   const timestamp = nanos(message.ts);
   for (const device of message.devices) {
     const tags: Record<string, string> = { site: message.site, host: message.host, workload: device.workload, device: device.id };
