@@ -18,8 +18,8 @@ describe('price curve', () => {
     expect(intervalAt(curve, 0)?.price).toBe(10);
     expect(intervalAt(curve, H)?.price).toBe(11); // start inclusive, end exclusive
     expect(intervalAt(curve, 2 * H)).toBeNull();
-    expect(intervalAt(curve, 2 * H + 1000, 1000)?.price).toBe(11);
-    expect(intervalAt(curve, 2 * H + 1001, 1000)).toBeNull();
+    expect(intervalAt(curve, 2 * H + 999, 1000)?.price).toBe(11);
+    expect(intervalAt(curve, 2 * H + 1000, 1000)).toBeNull();
     expect(intervalAt([], 0, H)).toBeNull();
     expect(intervalsBetween([i(0, 1), i(1, 2), i(2, 3)], H + 1, 2 * H)).toEqual([i(1, 2)]);
   });

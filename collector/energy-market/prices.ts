@@ -27,7 +27,7 @@ export function mergePrices(held: readonly PriceInterval[], fresh: readonly Pric
 
 /**
  * The interval in force at `atMs`: the one that contains it, or else the latest one already ended
- * at most `holdMs` before (real-time prices are published after their interval settles, so the last
+ * less than `holdMs` before (real-time prices are published after their interval settles, so the last
  * settled price stands for the present until it is too old). Null when nothing covers the instant.
  */
 export function intervalAt(curve: readonly PriceInterval[], atMs: number, holdMs = 0): PriceInterval | null {
@@ -36,7 +36,7 @@ export function intervalAt(curve: readonly PriceInterval[], atMs: number, holdMs
     if (i.start_ms <= atMs && atMs < i.end_ms) return i;
     if (i.end_ms <= atMs && (latestEnded === null || i.end_ms > latestEnded.end_ms)) latestEnded = i;
   }
-  return latestEnded !== null && atMs - latestEnded.end_ms <= holdMs ? latestEnded : null;
+  return latestEnded !== null && atMs < latestEnded.end_ms + holdMs ? latestEnded : null;
 }
 
 /** Intervals that end after `fromMs` and start before `toMs`. */
