@@ -1,9 +1,11 @@
 /** The CGMiner / Whatsminer v3 client against fake miners on loopback: framing, deadlines, limits, failures. */
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cgminerQuery, whatsminerV3Query, type QueryOptions } from '../agent/sources/cgminer/client.js';
-import { MinerError, type MinerErrorKind } from '../agent/sources/cgminer/errors.js';
-import { newRepairStats } from '../agent/sources/cgminer/repair.js';
+import { cgminerQuery } from '../agent/sources/cgminer/wire/cgminer-api.js';
+import { MinerError, type MinerErrorKind } from '../agent/sources/cgminer/wire/errors.js';
+import type { QueryOptions } from '../agent/sources/cgminer/wire/protocol.js';
+import { newRepairStats } from '../agent/sources/cgminer/wire/repair.js';
+import { whatsminerV3Query } from '../agent/sources/cgminer/wire/whatsminer-v3-api.js';
 import { FakeMinerServer, type FakeMiner } from './fakes/cgminer-server.js';
 import { asicFixture } from './fixtures/asic/index.js';
 

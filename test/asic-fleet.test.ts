@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
 import { CgminerConfig } from '../agent/sources/cgminer/config.js';
-import { CgminerFleet } from '../agent/sources/cgminer/fleet.js';
+import { CgminerFleet } from '../agent/sources/cgminer/fleet/fleet.js';
 import { FakeMinerServer, type FakeMiner, type Listening } from './fakes/cgminer-server.js';
 import { asicFixture } from './fixtures/asic/index.js';
 

@@ -7,9 +7,9 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
 import { CgminerConfig } from '../agent/sources/cgminer/config.js';
-import { identify } from '../agent/sources/cgminer/detect.js';
-import { CgminerFleet } from '../agent/sources/cgminer/fleet.js';
-import { replyStatus } from '../agent/sources/cgminer/reply.js';
+import { FAMILIES } from '../agent/sources/cgminer/families/registry.js';
+import { CgminerFleet } from '../agent/sources/cgminer/fleet/fleet.js';
+import { replyStatus } from '../agent/sources/cgminer/wire/reply.js';
 import type { DeviceReading } from '../agent/sources/source.js';
 import { FakeMinerServer, type FakeMiner, type Listening } from './fakes/cgminer-server.js';
 import { asicFixture, asicReply } from './fixtures/asic/index.js';
@@ -273,7 +273,7 @@ describe('every ASIC fixture through the cgminer source', () => {
     // btminer's own commands.
     const reply = asicReply('whatsminer-m20sv10-get_psu.json');
     expect(replyStatus(reply)).toEqual({ ok: true, code: 131, description: 'whatsminer v1.4.0' });
-    expect(identify(reply)).toEqual({ family: 'whatsminer' });
+    expect(FAMILIES.recognise(reply, 'cgminer')).toEqual({ family: 'whatsminer' });
   });
 
   it('covers every fixture file', () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
 import { CgminerConfig } from '../agent/sources/cgminer/config.js';
-import { CgminerFleet } from '../agent/sources/cgminer/fleet.js';
+import { CgminerFleet } from '../agent/sources/cgminer/fleet/fleet.js';
 import type { DeviceReading } from '../agent/sources/source.js';
 import { FakeMinerServer, type FakeMiner } from './fakes/cgminer-server.js';
 import { asicFixture } from './fixtures/asic/index.js';

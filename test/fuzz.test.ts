@@ -8,14 +8,13 @@ import fc from 'fast-check';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS } from '../agent/sources/cgminer/adapters.js';
-import { identify, identifyV3 } from '../agent/sources/cgminer/detect.js';
-import { MinerError } from '../agent/sources/cgminer/errors.js';
-import { nulTerminated } from '../agent/sources/cgminer/framing.js';
-import { resolvePower } from '../agent/sources/cgminer/power.js';
-import { newRepairStats, parseMinerJson, type RepairStats } from '../agent/sources/cgminer/repair.js';
-import { splitMulti, type JsonRecord } from '../agent/sources/cgminer/reply.js';
-import { downReading, upReading } from '../agent/sources/cgminer/sample.js';
+import { FAMILIES } from '../agent/sources/cgminer/families/registry.js';
+import { resolvePower } from '../agent/sources/cgminer/fleet/power.js';
+import { downReading, upReading } from '../agent/sources/cgminer/fleet/sample.js';
+import { MinerError } from '../agent/sources/cgminer/wire/errors.js';
+import { nulTerminated } from '../agent/sources/cgminer/wire/framing.js';
+import { newRepairStats, parseMinerJson, type RepairStats } from '../agent/sources/cgminer/wire/repair.js';
+import { splitMulti, type JsonRecord } from '../agent/sources/cgminer/wire/reply.js';
 import type { DeviceReading } from '../agent/sources/source.js';
 import { Collector } from '../collector/collector.js';
 import { CollectorConfig } from '../collector/config.js';
@@ -367,26 +366,21 @@ const TARGET = { id: '10.0.3.17', host: '10.0.3.17', port: 4028 };
 function throughTheSource(bytes: Buffer, stats: RepairStats): DeviceReading[] {
   const framed = nulTerminated.complete(bytes) ?? nulTerminated.atEof(bytes);
   const reply: JsonRecord = parseMinerJson(framed.toString('utf8'), stats);
-  const detected = identify(reply);
-  let v3: ReturnType<typeof identifyV3> | undefined;
-  try {
-    v3 = identifyV3(reply);
-  } catch (err) {
-    if (!(err instanceof MinerError)) throw err;
-  }
   const readings: DeviceReading[] = [];
-  for (const adapter of Object.values(ADAPTERS)) {
-    const model = adapter.family === 'whatsminer-v3' ? v3?.model : detected?.model;
-    const identity = model === undefined ? { family: adapter.family } : { family: adapter.family, model };
-    const commands = [...adapter.reads, ...(adapter.diagnostics ?? [])].map((spec) => spec.command);
-    const replies = adapter.joinReads ? splitMulti(reply, commands) : new Map(commands.map((command) => [command, reply]));
+  for (const family of FAMILIES.families) {
+    const protocol = FAMILIES.protocol(family.protocol);
+    const model = FAMILIES.recognise(reply, protocol.id)?.model;
+    const identity = model === undefined ? { family: family.id } : { family: family.id, model };
+    const commands = [...family.reads, ...(family.diagnostics ?? [])].map((spec) => spec.command);
+    const raw = family.joinReads ? splitMulti(reply, commands) : new Map(commands.map((command) => [command, reply]));
+    const replies = new Map([...raw].map(([command, r]) => [command, r instanceof MinerError ? r : (protocol.replyError(command, r) ?? r)]));
     try {
-      const readout = adapter.parse(replies, identity);
+      const readout = family.parse(replies, identity);
       const power = resolvePower({ reportedW: readout.reported_power_w, hashrateHs: readout.hashrate_hs, model: readout.model ?? identity.model });
       readings.push(upReading(TARGET, readout, power));
     } catch (err) {
       if (!(err instanceof MinerError)) throw err;
-      readings.push(downReading(TARGET, identity, err.message));
+      readings.push(downReading(TARGET, FAMILIES.vendorOf(family.id, model), identity, err.message));
     }
   }
   return readings;

@@ -1,14 +1,14 @@
 /**
  * `powersite scan <cidr>`: finds miners on a LAN by speaking their APIs. Each address × port is
- * probed with bounded concurrency: port 4433 with Whatsminer API v3 `get.device.info`, the others
- * with the same detection the cgminer source uses (version → devdetails → stats → summary). Only
- * hosts whose daemon answers in a miner's language are reported.
+ * probed with bounded concurrency, with the detection the cgminer source uses, in the protocol
+ * whose default port it is (4028 CGMiner API, 4433 Whatsminer API v3; any other port CGMiner API).
+ * Only hosts whose daemon answers in a miner's language are reported.
  */
-import { cgminerQuery, CGMINER_PORT, whatsminerV3Query, WHATSMINER_V3_PORT, type QueryOptions } from '../sources/cgminer/client.js';
-import { forEachBounded } from '../sources/cgminer/concurrency.js';
-import { detect, identifyV3 } from '../sources/cgminer/detect.js';
-import type { Family } from '../sources/cgminer/family.js';
-import { V3_DEVICE_INFO } from '../sources/cgminer/whatsminer-v3.js';
+import type { Family } from '../sources/cgminer/families/family.js';
+import { FAMILIES, type FamilyRegistry } from '../sources/cgminer/families/registry.js';
+import { forEachBounded } from '../sources/cgminer/fleet/concurrency.js';
+import { detect } from '../sources/cgminer/fleet/detect.js';
+import type { QueryOptions } from '../sources/cgminer/wire/protocol.js';
 import { addressesOf, ipv4ToInt, parseCidr } from './cidr.js';
 
 export interface FoundMiner {
@@ -25,16 +25,15 @@ export interface ScanOptions {
   /** Probes in flight at once. */
   concurrency?: number;
   signal?: AbortSignal;
+  families?: FamilyRegistry;
 }
 
 const MAX_REPLY_BYTES = 1024 * 1024;
 
-async function probe(host: string, port: number, options: QueryOptions): Promise<FoundMiner | undefined> {
+async function probe(host: string, port: number, families: FamilyRegistry, options: QueryOptions): Promise<FoundMiner | undefined> {
+  const protocol = families.protocolForPort(port);
   try {
-    const identity =
-      port === WHATSMINER_V3_PORT
-        ? identifyV3(await whatsminerV3Query({ host, port }, V3_DEVICE_INFO.command, V3_DEVICE_INFO.param, options))
-        : await detect((command) => cgminerQuery({ host, port }, command, options));
+    const identity = await detect(protocol, families, (spec) => protocol.query({ host, port }, spec, options));
     return { host, port, ...identity };
   } catch {
     return undefined; // nothing there, or not a miner
@@ -47,7 +46,8 @@ async function probe(host: string, port: number, options: QueryOptions): Promise
  * range or one wider than /16.
  */
 export async function scan(cidr: string, options: ScanOptions = {}): Promise<FoundMiner[]> {
-  const ports = options.ports ?? [CGMINER_PORT, WHATSMINER_V3_PORT];
+  const families = options.families ?? FAMILIES;
+  const ports = options.ports ?? families.ports;
   const timeoutMs = options.timeoutMs ?? 1000;
   const hosts = addressesOf(parseCidr(cidr));
   const query: QueryOptions = { connectTimeoutMs: timeoutMs, timeoutMs, maxBytes: MAX_REPLY_BYTES, signal: options.signal };
@@ -57,13 +57,16 @@ export async function scan(cidr: string, options: ScanOptions = {}): Promise<Fou
     probes,
     options.concurrency ?? 256,
     async ({ host, port }) => {
-      const miner = await probe(host, port, query);
+      const miner = await probe(host, port, families, query);
       if (miner) found.push(miner);
     },
     { signal: options.signal },
   );
-  const cgminerHosts = new Set(found.filter((m) => m.family !== 'whatsminer-v3').map((m) => m.host));
+  // The first protocol (CGMiner API) gives the fullest reading; another API of the same host is left out.
+  const main = families.protocols[0]!.id;
+  const onMain = (m: FoundMiner): boolean => families.family(m.family).protocol === main;
+  const mainHosts = new Set(found.filter(onMain).map((m) => m.host));
   return found
-    .filter((m) => m.family !== 'whatsminer-v3' || !cgminerHosts.has(m.host))
+    .filter((m) => onMain(m) || !mainHosts.has(m.host))
     .sort((a, b) => ipv4ToInt(a.host)! - ipv4ToInt(b.host)! || a.port - b.port);
 }

@@ -30,7 +30,7 @@ describe('cgminer source config', () => {
     expect(issues({ type: 'cgminer', miners: ['10.0.3.17:99999'] })).toEqual(['miners.0.port: Too big: expected number to be <=65535']);
     expect(issues({ type: 'cgminer', miners: [{ host: '10.0.3.17', powr_w: 3200 }] })).toEqual(['miners.0: Unrecognized key: "powr_w"']);
     expect(issues({ type: 'cgminer', miners: [4028] })).toEqual(['miners.0: expected "host", "host:port" or { host, port, family, model, power_w }']);
-    expect(issues({ type: 'cgminer', miners: [{ host: '10.0.3.17', family: 'bitmain' }] })[0]).toMatch(/^miners\.0\.family: Invalid option/);
+    expect(issues({ type: 'cgminer', miners: [{ host: '10.0.3.17', family: 'bitmain' }] })[0]).toMatch(/^miners\.0\.family: unknown family "bitmain"; one of: whatsminer, braiins/);
     expect(issues({ type: 'cgminer', miners: [] })).toEqual(['miners: list at least one miner, e.g. miners: [10.0.3.17]']);
     expect(issues({ type: 'cgminer', miners: ['10.0.3.17', '10.0.3.17:4028'] })).toEqual(['miners.1: duplicate miner 10.0.3.17 (also miners[0])']);
     expect(issues({ type: 'cgminer', miners: ['10.0.3.17'], timeout: '1s', connect_timeout: '2s' })).toEqual(['connect_timeout: must not exceed timeout']);

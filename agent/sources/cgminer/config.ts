@@ -11,8 +11,8 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { Bytes, Duration } from '../../../common/units.js';
 import { Workload } from '../../../protocol/index.js';
-import { CGMINER_PORT, WHATSMINER_V3_PORT } from './client.js';
-import { FAMILIES, type Family } from './family.js';
+import type { Family } from './families/family.js';
+import { FAMILIES } from './families/registry.js';
 
 export interface MinerTarget {
   id: string;
@@ -35,7 +35,7 @@ export function isValidHost(host: string): boolean {
 }
 
 export function minerId(host: string, port: number): string {
-  if (port === CGMINER_PORT) return host;
+  if (port === FAMILIES.defaultPort()) return host;
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
@@ -54,7 +54,10 @@ const MinerObject = z
     {
       host: z.string().refine(isValidHost, { error: (issue) => `not an IP address or host name: ${JSON.stringify(issue.input)}` }),
       port: z.number().int().min(1).max(65535).optional(),
-      family: z.enum(FAMILIES).optional(),
+      family: z
+        .string()
+        .refine((family) => FAMILIES.has(family), { error: (issue) => `unknown family ${JSON.stringify(issue.input)}; one of: ${FAMILIES.ids.join(', ')}` })
+        .optional(),
       model: z.string().min(1).max(128).optional(),
       power_w: z.number().finite().nonnegative().optional(),
     },
@@ -65,7 +68,7 @@ const MinerObject = z
 const MinerEntry = z
   .preprocess((value) => (typeof value === 'string' ? splitAddress(value) : value), MinerObject)
   .transform((miner): MinerTarget => {
-    const port = miner.port ?? (miner.family === 'whatsminer-v3' ? WHATSMINER_V3_PORT : CGMINER_PORT);
+    const port = miner.port ?? FAMILIES.defaultPort(miner.family);
     const target: MinerTarget = { id: minerId(miner.host, port), host: miner.host, port };
     if (miner.family !== undefined) target.family = miner.family;
     if (miner.model !== undefined) target.model = miner.model;

@@ -1,14 +1,17 @@
 /**
- * ASIC miners over the CGMiner API (TCP 4028) and Whatsminer API v3 (TCP 4433): stock Antminer,
- * Hiveon, Whatsminer, Braiins OS, LuxOS, Avalon and any other cgminer daemon. See fleet.ts for
- * polling, detect.ts for detection, the adapter files for each family and power.ts for power.
+ * ASIC miners on a LAN: the `cgminer` source (named for the API most of them speak). Three layers:
+ *   wire/      the miner APIs (CGMiner JSON over TCP 4028, Whatsminer API v3 on 4433): transport,
+ *              framing, JSON repair, reply shapes; protocols.ts lists them.
+ *   families/  one file per firmware family (how it is recognised, its vendor, protocol, reads and
+ *              parser), the model table; registry.ts lists them.
+ *   fleet/     polling a fleet: detection, per-miner deadlines, backoff, power, the device reading.
  */
 import { defineSource } from '../source.js';
 import { CgminerConfig } from './config.js';
-import { CgminerFleet } from './fleet.js';
+import { CgminerFleet } from './fleet/fleet.js';
 
 export { CgminerConfig } from './config.js';
-export { CgminerFleet, type FleetStats } from './fleet.js';
+export { CgminerFleet, type FleetStats } from './fleet/fleet.js';
 
 export const cgminerSource = defineSource({
   type: 'cgminer',
