@@ -27,7 +27,7 @@ const Common = {
   /** USD per unit of `currency`, to convert prices; required unless the currency is USD. */
   usd_per_unit: z.number().finite().positive().optional(),
   /** How often to poll. ERCOT allows 30 requests a minute, ENTSO-E 400. */
-  refresh: Duration.prefault('5m').refine((ms) => ms >= 10_000, 'must be at least 10s'),
+  refresh: Duration.prefault('5m').refine((ms) => ms >= 1000, 'must be at least 1s'),
   timeout: Duration.prefault('10s').refine((ms) => ms > 0, 'must be more than 0'),
   /** How long a real-time price stands for the present after its interval ends (ERCOT 30m; 0 for day-ahead markets). */
   hold: Duration.optional(),

@@ -7,6 +7,7 @@
  * sums and the network hashrate change only with a new block, so they are fetched again only when
  * the tip moves (or when the last fetch of them failed), and otherwise confirmed current.
  */
+import { BodyTooLargeError, readTextLimited } from '../../common/http-body.js';
 import type { Logger } from '../../common/logger.js';
 import type { MarketFeedConfig } from '../economics/config.js';
 import {
@@ -181,14 +182,11 @@ export class MarketFeed implements MarketSource {
       await res.body?.cancel();
       throw new MarketDataError(endpoint, `HTTP ${res.status} ${res.statusText}`.trim());
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += chunk.byteLength;
-      if (size > MAX_BODY_BYTES) throw new MarketDataError(endpoint, `body larger than ${MAX_BODY_BYTES} bytes`);
-      chunks.push(chunk);
+    try {
+      return await readTextLimited(res, MAX_BODY_BYTES);
+    } catch (err) {
+      throw err instanceof BodyTooLargeError ? new MarketDataError(endpoint, err.message) : err;
     }
-    return Buffer.concat(chunks).toString('utf8');
   }
 }
 
