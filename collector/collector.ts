@@ -16,6 +16,7 @@ import { createMarketSource, type MarketSource } from './market/source.js';
 import { EconomicsMetrics } from './metrics/economics-metrics.js';
 import { Increments } from './metrics/increments.js';
 import { economicsPoints } from './store/economics-points.js';
+import { powerPoints } from './store/power-points.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { validateMessage, type RejectReason } from './ingest/validate.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
@@ -48,7 +49,7 @@ export class Collector {
     readonly config: CollectorConfig,
     private readonly logger: Logger,
   ) {
-    this.state = new LiveState({ staleIntervals: config.stale_intervals, forgetAfterMs: 3_600_000 });
+    this.state = new LiveState({ staleIntervals: config.stale_intervals, forgetAfterMs: 3_600_000, overhead: config.economics.overhead });
     this.siteLabels = new SiteLabels(config.limits.max_sites);
   }
 
@@ -73,7 +74,7 @@ export class Collector {
     const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected);
     this.selfMetrics = self;
     const increments = new Increments();
-    const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, increments);
+    const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, increments, config.economics.overhead.unaccounted_alert_watts);
     this.siteMetrics = sites;
     const bitcoin = config.economics.bitcoin;
     if (!bitcoin.feed && bitcoin.defaulted.length > 0) {
@@ -116,7 +117,7 @@ export class Collector {
       // History of the economics: one point per site and workload per interval, at aligned times.
       this.economicsTimer = setInterval(() => {
         const at = Math.floor(Date.now() / influx.economics_interval) * influx.economics_interval;
-        const points = economicsPoints(economics.economics(), increments.drain(), at, clientIdOf(config));
+        const points = [...economicsPoints(economics.economics(), increments.drain(), at, clientIdOf(config)), ...powerPoints(sites.summaries(), at, clientIdOf(config))];
         if (points.length > 0) this.pipeline?.acceptPoints(points);
       }, influx.economics_interval);
       this.economicsTimer.unref();

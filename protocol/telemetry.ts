@@ -29,6 +29,16 @@ export function tagSafe(value: string): string {
 }
 
 const nonNegative = z.number().finite().nonnegative();
+
+/** Most hosts one meter can say it feeds (a row PDU or a feeder, not a whole site: use "site"). */
+export const MAX_COVERED_HOSTS = 256;
+
+/**
+ * What a meter (`kind: "meter"`) measures: the agent hosts it feeds, or `"site"` for the meter the
+ * site is billed by. The collector builds billed power from it (collector/economics/billed-power.ts).
+ */
+export const Covers = z.union([z.literal('site'), z.array(Name).min(1).max(MAX_COVERED_HOSTS)]);
+export type Covers = z.infer<typeof Covers>;
 const ratio = z.number().finite().min(0).max(1);
 const count = z.number().int().nonnegative();
 
@@ -43,6 +53,8 @@ export const DeviceSample = z.object({
   error: z.string().max(256).optional(),
   power_w: nonNegative.optional(),
   power_source: PowerSource.optional(),
+  /** Meters only: what the power figure covers. */
+  covers: Covers.optional(),
   /** Monotonic counter: joules since the agent first saw this device. */
   energy_j: nonNegative.optional(),
   utilization: ratio.optional(),

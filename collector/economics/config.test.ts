@@ -22,7 +22,14 @@ describe('economics config', () => {
         defaulted: ['btc_usd', 'difficulty', 'height', 'fees_btc_per_block'],
       },
       hpc: { billing: 'reserved', price_usd_per_gpu_hour: { default: 2 } },
+      // No overhead unless configured: a made-up one would hide the gap.
+      overhead: { unaccounted_alert_watts: 5000 },
     });
+  });
+
+  it('reads economics.overhead and refuses a PUE below 1', () => {
+    expect(parse({ overhead: { pue: 1.2, watts_per_gpu_server: 2000 } }).overhead).toEqual({ pue: 1.2, watts_per_gpu_server: 2000, unaccounted_alert_watts: 5000 });
+    expect(EconomicsConfig.safeParse({ overhead: { pue: 0.9 } }).error?.issues[0]?.path).toEqual(['overhead', 'pue']);
   });
 
   it('takes DESIGN.md collector.yaml example as written', () => {

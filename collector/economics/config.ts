@@ -15,6 +15,8 @@ const positive = z.number().finite().positive();
 export const DEFAULT_ENERGY_USD_PER_MWH = 45;
 export const DEFAULT_GPU_USD_PER_HOUR = 2.0;
 export const DEFAULT_POOL_FEE = 0.02;
+/** A dead 5 kW PDU or an unlisted rack shows; meter and PDU tolerances (~1-2 %) of a small site do not. */
+export const DEFAULT_UNACCOUNTED_ALERT_W = 5000;
 /** DESIGN.md's example market (late 2025). Illustrative only: set real values or a feed. */
 export const DEFAULT_MARKET = { btc_usd: 95_000, difficulty: 1.1e14, height: 920_000, fees_btc_per_block: 0.03 } as const;
 const MARKET_KEYS = Object.keys(DEFAULT_MARKET) as (keyof typeof DEFAULT_MARKET)[];
@@ -126,8 +128,25 @@ export const HpcConfig = z
   });
 export type HpcConfig = z.infer<typeof HpcConfig>;
 
+/**
+ * What no meter shows, added to what nothing measures (collector/economics/billed-power.ts). None
+ * unless configured: a made-up overhead would be worse than a visible gap.
+ */
+export const OverheadConfig = z
+  .object({
+    /** Site power / IT power, for the cooling and losses of a site without a site meter (e.g. 1.1 air, 1.05 immersion). */
+    pue: z.number().finite().min(1).max(3).optional(),
+    /** What a GPU server draws beyond its GPU boards (CPUs, memory, fans, NICs), when no BMC or PDU measures it. */
+    watts_per_gpu_server: nonNegative.optional(),
+    /** The `powersite_site_unaccounted_power_watts` alert fires above this (site meter − IT × PUE). */
+    unaccounted_alert_watts: nonNegative.default(DEFAULT_UNACCOUNTED_ALERT_W),
+  })
+  .strict();
+export type OverheadConfig = z.infer<typeof OverheadConfig>;
+
 export const EconomicsConfig = z
   .object({
+    overhead: OverheadConfig.prefault({}),
     energy: EnergyConfig.prefault({}),
     bitcoin: BitcoinConfig.prefault({}),
     hpc: HpcConfig.prefault({}),

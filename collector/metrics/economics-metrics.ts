@@ -24,6 +24,7 @@ export interface SiteSettings {
 export class EconomicsMetrics {
   private readonly revenue: Counter<'site' | 'workload'>;
   private readonly energyCost: Counter<'site' | 'workload'>;
+  private readonly billedEnergy: Counter<'site' | 'workload'>;
   private cached: { at: number; summaries: Map<string, SiteSummary>; economics: Map<string, SiteEconomics> } | undefined;
 
   constructor(
@@ -141,7 +142,13 @@ export class EconomicsMetrics {
     marketGauge('powersite_market_data_stale', '1 when the market feed has failed for longer than stale_after (the last good values stay in use)', () => (snapshot().stale ? 1 : 0), {});
 
     this.revenue = new Counter({ name: 'powersite_revenue_usd_total', help: 'Revenue earned, advanced per message by revenue rate × interval', labelNames: ['site', 'workload'], registers });
-    this.energyCost = new Counter({ name: 'powersite_energy_cost_usd_total', help: 'Energy bought, advanced per message by power × interval × energy price', labelNames: ['site', 'workload'], registers });
+    this.energyCost = new Counter({ name: 'powersite_energy_cost_usd_total', help: 'Energy bought, advanced per message by billed energy × energy price', labelNames: ['site', 'workload'], registers });
+    this.billedEnergy = new Counter({
+      name: 'powersite_billed_energy_joules_total',
+      help: 'Billed energy: per message, its devices\' energy × billed power / device power of the site and workload now (powersite_energy_joules_total is the devices\' own)',
+      labelNames: ['site', 'workload'],
+      registers,
+    });
   }
 
   /** The market-only figures (hashprice, subsidy, halving), valid with or without any site. */
@@ -174,6 +181,7 @@ export class EconomicsMetrics {
     const hours = message.interval_s / 3600;
     const price = energyPriceUsdPerMwh(this.config.energy, message.ts);
     const totals = messageTotals(message);
+    const summary = this.summaries().get(site);
     for (const workload of WORKLOADS) {
       const r = rate[workload];
       // Unknown market: leave the counter alone rather than count zero revenue.
@@ -181,8 +189,13 @@ export class EconomicsMetrics {
         this.revenue.inc({ site, workload }, r * hours);
         this.increments.add(site, workload, 'revenue_usd', r * hours);
       }
+      // The message's share of billed energy: its devices' energy scaled as billed power is to device power.
+      const w = summary?.[workload];
+      const billed = totals[workload].energy_j * (w && w.device_power_w > 0 ? w.power_w / w.device_power_w : 1);
+      this.billedEnergy.inc({ site, workload }, billed);
+      this.increments.add(site, workload, 'billed_energy_j', billed);
       // A counter cannot go down: hours of negative spot prices count as free energy here.
-      const cost = (totals[workload].energy_j / JOULES_PER_MWH) * Math.max(0, price);
+      const cost = (billed / JOULES_PER_MWH) * Math.max(0, price);
       this.energyCost.inc({ site, workload }, cost);
       this.increments.add(site, workload, 'energy_cost_usd', cost);
     }

@@ -5,7 +5,7 @@
  */
 import type { Workload } from '../../protocol/index.js';
 
-export type IncrementField = 'energy_j' | 'revenue_usd' | 'energy_cost_usd';
+export type IncrementField = 'energy_j' | 'billed_energy_j' | 'revenue_usd' | 'energy_cost_usd';
 
 export class Increments {
   private pending = new Map<string, Partial<Record<IncrementField, number>>>();

@@ -4,7 +4,7 @@
  * across collectors sharing one subscription stay exact.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Telemetry } from '../../protocol/index.js';
+import { PowerSource, type Telemetry, type Workload } from '../../protocol/index.js';
 import { messageTotals, WORKLOADS, type LiveState, type SiteSummary } from '../state/live-state.js';
 import type { Increments } from './increments.js';
 import type { SiteLabels } from './site-labels.js';
@@ -23,13 +23,14 @@ export class SiteMetrics {
     private readonly state: LiveState,
     private readonly labels: SiteLabels,
     private readonly increments: Increments,
+    unaccountedAlertW: number,
     private readonly clock: () => number = Date.now,
   ) {
     const summaries = () => this.summaries();
     const perWorkload = (
       name: string,
       help: string,
-      value: (s: SiteSummary[keyof SiteSummary], workload: string) => number | undefined,
+      value: (s: SiteSummary[Workload], workload: string) => number | undefined,
     ) =>
       new Gauge({
         name,
@@ -47,10 +48,45 @@ export class SiteMetrics {
         },
       });
 
-    perWorkload('powersite_power_watts', 'Power drawn now by devices that are up (measured, reported or estimated), this collector\'s live view', (w) => w.power_w);
-    perWorkload('powersite_estimated_power_ratio', 'Share of the power figure that is a nameplate estimate rather than measured or reported', (w) =>
+    perWorkload('powersite_power_watts', 'Billed power now: what the per-MWh figures use (meters, BMCs, device power and configured overhead; shares of the site meter), this collector\'s live view', (w) => w.power_w);
+    perWorkload('powersite_device_power_watts', 'Power the devices themselves show now (GPU boards, miners; meters excluded)', (w) => w.device_power_w);
+    perWorkload('powersite_estimated_power_ratio', 'Share of billed power that is estimated (nameplates, configured overhead) rather than measured or reported', (w) =>
       w.power_w > 0 ? w.estimated_power_w / w.power_w : 0,
     );
+    new Gauge({
+      name: 'powersite_power_source_ratio',
+      help: 'Share of billed power by how it is known: measured (meters, PDUs, BMCs), reported (the devices) or estimated',
+      labelNames: ['site', 'workload', 'source'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [site, summary] of summaries()) {
+          for (const workload of WORKLOADS) {
+            const w = summary[workload];
+            if (w.power_w > 0) for (const source of PowerSource.options) this.set({ site, workload, source }, w.power_by_source[source] / w.power_w);
+          }
+        }
+      },
+    });
+    const perSite = (name: string, help: string, value: (s: SiteSummary['power']) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['site'] as const,
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const [site, summary] of summaries()) {
+            const v = value(summary.power);
+            if (v !== null) this.set({ site }, v);
+          }
+        },
+      });
+    perSite('powersite_site_power_watts', 'Power of the site meters (covers: site) now: the bill', (p) => p.site_meter_w);
+    perSite('powersite_site_it_power_watts', 'IT power under the site meter: meters, BMCs and devices, before cooling and losses', (p) => p.it_power_w);
+    perSite('powersite_site_pue', 'Power usage effectiveness measured now: site meter / IT power', (p) => p.pue);
+    perSite('powersite_site_unaccounted_power_watts', 'What the site meter shows beyond IT power × the configured PUE (a dead PDU, an unlisted rack, a bypass); negative: the parts read more than the meter', (p) => p.unaccounted_w);
+    perSite('powersite_site_unaccounted_power_alert_watts', 'Unaccounted power above which the alert fires (economics.overhead.unaccounted_alert_watts)', (p) => (p.site_meter_w === null ? null : unaccountedAlertW));
     perWorkload('powersite_hashrate_hashes_per_second', 'Mining hashrate now', (w, workload) => (workload === 'mining' ? w.hashrate_hs : undefined));
     perWorkload('powersite_gpu_utilization_ratio', 'Mean utilisation of GPUs that are up', (w, workload) => (workload === 'hpc' ? w.gpu_utilization : undefined));
 
@@ -145,12 +181,22 @@ export class SiteMetrics {
   }
 }
 
+const plus = (x: number | null, y: number | null) => (x === null ? y : y === null ? x : x + y);
+
+/** Sites folded into one label: their powers add up; PUE is recomputed from the sums. */
 function mergeSummaries(a: SiteSummary, b: SiteSummary): SiteSummary {
+  const p = a.power;
+  p.it_power_w += b.power.it_power_w;
+  p.site_meter_w = plus(p.site_meter_w, b.power.site_meter_w);
+  p.unaccounted_w = plus(p.unaccounted_w, b.power.unaccounted_w);
+  p.pue = p.site_meter_w !== null && p.it_power_w > 0 ? p.site_meter_w / p.it_power_w : null;
   for (const w of WORKLOADS) {
     const x = a[w];
     const y = b[w];
     x.power_w += y.power_w;
     x.estimated_power_w += y.estimated_power_w;
+    x.device_power_w += y.device_power_w;
+    for (const s of PowerSource.options) x.power_by_source[s] += y.power_by_source[s];
     x.hashrate_hs += y.hashrate_hs;
     x.gpus.push(...y.gpus);
     for (const s of ['up', 'down', 'stale'] as const) x.devices[s] += y.devices[s];

@@ -21,6 +21,29 @@ describe('LiveState', () => {
     expect(s.mining.by_model.get('Antminer S19 Pro')).toEqual({ power_w: 6250, hashrate_hs: 210e12, devices: 2 });
   });
 
+  it('builds billed power from meters: a BMC for its host, a site meter for the bill; a stale meter stops counting', () => {
+    const meter = (id: string, power: number, covers: DeviceSample['covers']): DeviceSample => ({ id, kind: 'meter', workload: 'hpc', up: true, power_w: power, power_source: 'measured', covers });
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000, overhead: { pue: 1.1 } });
+    state.apply(msg('gpu-1', 1, 1000, [gpu('a', 700, 1), gpu('b', 300, 0.5), meter('bmc', 1800, ['gpu-1'])]));
+    state.apply(msg('gw', 1, 1000, [asic('m1', 3250, 110e12), meter('site', 6000, 'site')]));
+    const s = state.summarize(2000).get('tx-1')!;
+    // IT: hpc 1,800 (BMC, not the boards' 1,000), mining 3,250: 5,050; the site meter's 6,000 shared 1,800 : 3,250.
+    expect(s.hpc.device_power_w).toBe(1000);
+    expect(s.hpc.power_w).toBeCloseTo((6000 * 1800) / 5050, 9);
+    expect(s.mining.power_w).toBeCloseTo((6000 * 3250) / 5050, 9);
+    expect(s.power).toMatchObject({ it_power_w: 5050, site_meter_w: 6000 });
+    expect(s.power.pue).toBeCloseTo(6000 / 5050, 12);
+    expect(s.power.unaccounted_w).toBeCloseTo(6000 - 5050 * 1.1, 9); // 445 W
+    // The meters are devices too (a dead PDU shows), but never more power in the device sums.
+    expect(s.hpc.devices.up).toBe(4); // two GPUs, the BMC and the site meter
+    // gw goes silent: its site meter turns stale, and without it the configured PUE applies to the BMC's power.
+    state.apply(msg('gpu-1', 2, 40_000, [gpu('a', 700, 1), gpu('b', 300, 0.5), meter('bmc', 1800, ['gpu-1'])]));
+    const later = state.summarize(41_000).get('tx-1')!;
+    expect(later.power.site_meter_w).toBeNull();
+    expect(later.hpc.power_w).toBeCloseTo(1800 * 1.1, 9);
+    expect(later.hpc.power_by_source).toEqual({ measured: 1800, reported: 0, estimated: expect.closeTo(180, 9) });
+  });
+
   it('keeps the newest sample when a late message arrives', () => {
     const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
     state.apply(msg('gpu-1', 2, 2000, [gpu('a', 700, 1)]));
@@ -67,5 +90,10 @@ describe('messageTotals', () => {
       mining: { energy_j: 32_500, hashes: 110e13, power_w: 3250, up_seconds: 10, down_seconds: 0, gpu_busy_seconds: 0, gpu_metered_seconds: 0 },
       hpc: { energy_j: 10_000, hashes: 0, power_w: 1000, up_seconds: 20, down_seconds: 10, gpu_busy_seconds: 12.5, gpu_metered_seconds: 20 },
     });
+  });
+
+  it('leaves meters out: they measure the other devices, they use no energy of their own', () => {
+    const bmc: DeviceSample = { id: 'bmc', kind: 'meter', workload: 'hpc', up: true, power_w: 1800, power_source: 'measured', covers: ['h'] };
+    expect(messageTotals(msg('h', 1, 1, [gpu('a', 700, 1), bmc])).hpc).toMatchObject({ energy_j: 7000, up_seconds: 10 });
   });
 });

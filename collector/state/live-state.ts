@@ -4,6 +4,7 @@
  * turn "stale" after a few intervals and are forgotten after an hour.
  */
 import type { DeviceSample, Status, Telemetry, Workload } from '../../protocol/index.js';
+import { billedPower, emptyBySource, type BilledPower, type HostPower, type MeterPower, type Overhead, type PowerBySource } from '../economics/billed-power.js';
 
 export const WORKLOADS: readonly Workload[] = ['mining', 'hpc'];
 export type DeviceState = 'up' | 'down' | 'stale';
@@ -34,8 +35,14 @@ export interface GpuSummary {
 }
 
 export interface WorkloadSummary {
+  /** Billed power: what the per-MWh figures use (see collector/economics/billed-power.ts). */
   power_w: number;
+  /** The part of power_w that is estimated (nameplates, configured overhead). */
   estimated_power_w: number;
+  /** power_w by source: measured, reported, estimated. */
+  power_by_source: PowerBySource;
+  /** The devices' own power (GPU boards, miners), meters excluded. */
+  device_power_w: number;
   hashrate_hs: number;
   /** Mean utilisation of GPUs that are up and report it; undefined when none do. */
   gpu_utilization: number | undefined;
@@ -44,10 +51,11 @@ export interface WorkloadSummary {
   gpus: GpuSummary[];
 }
 
-export type SiteSummary = Record<Workload, WorkloadSummary>;
+/** Per workload, plus the site's billed-power figures (site meter, PUE, unaccounted power). */
+export type SiteSummary = Record<Workload, WorkloadSummary> & { power: Omit<BilledPower, 'workloads'> };
 
 export function emptyWorkload(): WorkloadSummary {
-  return { power_w: 0, estimated_power_w: 0, hashrate_hs: 0, gpu_utilization: undefined, devices: { up: 0, down: 0, stale: 0 }, by_model: new Map(), gpus: [] };
+  return { power_w: 0, estimated_power_w: 0, power_by_source: emptyBySource(), device_power_w: 0, hashrate_hs: 0, gpu_utilization: undefined, devices: { up: 0, down: 0, stale: 0 }, by_model: new Map(), gpus: [] };
 }
 
 export interface LiveStateOptions {
@@ -55,6 +63,8 @@ export interface LiveStateOptions {
   staleIntervals: number;
   /** Devices silent for longer than this are dropped from the live view (ms). */
   forgetAfterMs: number;
+  /** `economics.overhead`: what no meter shows. */
+  overhead?: Overhead;
 }
 
 export class LiveState {
@@ -118,9 +128,12 @@ export class LiveState {
   summarize(now: number): Map<string, SiteSummary> {
     const out = new Map<string, SiteSummary>();
     for (const [site, hosts] of this.sites) {
-      const summary: SiteSummary = { mining: emptyWorkload(), hpc: emptyWorkload() };
+      const summary = { mining: emptyWorkload(), hpc: emptyWorkload() };
       const utilization = { mining: { sum: 0, n: 0 }, hpc: { sum: 0, n: 0 } };
+      const hostPower: HostPower[] = [];
+      const meters: MeterPower[] = [];
       for (const [hostName, host] of hosts) {
+        const hp: HostPower = { host: hostName, devices: { mining: emptyBySource(), hpc: emptyBySource() }, gpu_workload: undefined };
         for (const [id, entry] of host.devices) {
           const age = now - entry.ts;
           if (age > this.options.forgetAfterMs) {
@@ -131,11 +144,18 @@ export class LiveState {
           const w = summary[s.workload];
           const state: DeviceState = host.offline || age > this.options.staleIntervals * entry.intervalS * 1000 ? 'stale' : s.up ? 'up' : 'down';
           w.devices[state]++;
-          if (s.kind === 'gpu') w.gpus.push({ model: s.model ?? 'unknown', up: state === 'up', utilization: s.utilization });
+          if (s.kind === 'gpu') {
+            w.gpus.push({ model: s.model ?? 'unknown', up: state === 'up', utilization: s.utilization });
+            hp.gpu_workload ??= s.workload;
+          }
           if (state !== 'up') continue;
           const power = s.power_w ?? 0;
-          w.power_w += power;
-          if (s.power_source === 'estimated') w.estimated_power_w += power;
+          if (s.kind === 'meter') {
+            // A meter's power is what others draw: it enters billed power, never the device sums.
+            if (s.covers && s.power_w !== undefined) meters.push({ id: s.id, host: hostName, workload: s.workload, covers: s.covers, power_w: power });
+            continue;
+          }
+          hp.devices[s.workload][s.power_source ?? 'reported'] += power;
           w.hashrate_hs += s.hashrate_hs ?? 0;
           if (s.kind === 'gpu' && s.utilization !== undefined) {
             utilization[s.workload].sum += s.utilization;
@@ -150,13 +170,19 @@ export class LiveState {
             w.by_model.set(model, m);
           }
         }
+        hostPower.push(hp);
         if (host.devices.size === 0 && host.offline) hosts.delete(hostName);
       }
+      const { workloads, ...power } = billedPower(hostPower, meters, this.options.overhead ?? {});
       for (const w of WORKLOADS) {
         const u = utilization[w];
         summary[w].gpu_utilization = u.n > 0 ? u.sum / u.n : undefined;
+        summary[w].power_w = workloads[w].power_w;
+        summary[w].estimated_power_w = workloads[w].by_source.estimated;
+        summary[w].power_by_source = workloads[w].by_source;
+        summary[w].device_power_w = workloads[w].device_power_w;
       }
-      out.set(site, summary);
+      out.set(site, { ...summary, power });
     }
     return out;
   }
@@ -180,6 +206,8 @@ export function messageTotals(message: Telemetry): Record<Workload, MessageTotal
   const totals = { mining: empty(), hpc: empty() };
   const dt = message.interval_s;
   for (const d of message.devices) {
+    // Meters measure the other devices: their power is not more energy used.
+    if (d.kind === 'meter') continue;
     const t = totals[d.workload];
     if (!d.up) {
       t.down_seconds += dt;

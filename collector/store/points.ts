@@ -28,6 +28,7 @@ export function telemetryToPoints(message: Telemetry): Point[] {
       if (value !== undefined) fields[name] = value;
     }
     if (device.error) fields.error = device.error;
+    if (device.covers) fields.covers = device.covers === 'site' ? 'site' : device.covers.join(',');
     points.push({ measurement: device.kind, tags, fields, timestamp });
   }
   // seq below one million apart per ms keeps split messages of one cycle as distinct points.

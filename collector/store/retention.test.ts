@@ -111,8 +111,8 @@ describe('continuous queries', () => {
 
   it('downsample every measurement raw → minute and minute → hour', () => {
     expect(cqs.map((cq) => cq.name)).toEqual([
-      ...['gpu', 'asic', 'host', 'meter', 'economics', 'agent_message'].map((m) => `powersite_minute_${m}`),
-      ...['gpu', 'asic', 'host', 'meter', 'economics', 'agent_message'].map((m) => `powersite_hour_${m}`),
+      ...['gpu', 'asic', 'host', 'meter', 'economics', 'power', 'site_power', 'agent_message'].map((m) => `powersite_minute_${m}`),
+      ...['gpu', 'asic', 'host', 'meter', 'economics', 'power', 'site_power', 'agent_message'].map((m) => `powersite_hour_${m}`),
     ]);
   });
 
@@ -138,9 +138,9 @@ describe('continuous queries', () => {
 
   it('backfill runs the same selects over a time range, minute tier before hour tier', () => {
     const statements = backfillStatements(settings, 1_700_000_000_000, 1_700_003_600_000.5);
-    expect(statements).toHaveLength(12);
+    expect(statements).toHaveLength(16);
     expect(statements[0]).toMatch(/^SELECT last\("up"\) AS "up", .* INTO "powersite"\."minute"\."gpu" FROM "powersite"\."raw"\."gpu" WHERE time >= 1700000000000ms AND time < 1700003600001ms GROUP BY time\(1m\), \*$/);
-    expect(statements[11]).toMatch(/INTO "powersite"\."hour"\."agent_message" FROM "powersite"\."minute"\."agent_message" WHERE .* GROUP BY time\(1h\), \*$/);
+    expect(statements[15]).toMatch(/INTO "powersite"\."hour"\."agent_message" FROM "powersite"\."minute"\."agent_message" WHERE .* GROUP BY time\(1h\), \*$/);
   });
 });
 
@@ -172,7 +172,7 @@ describe('applyRetention', () => {
     const influx = fakeInflux();
     expect(await applyRetention(influx.query, settings, noWrite)).toEqual({ altered: [], replaced: [] });
     expect(influx.log[0]).toBe('CREATE DATABASE "powersite"');
-    expect(influx.objects.size).toBe(4 + 12);
+    expect(influx.objects.size).toBe(4 + 16);
     influx.log.length = 0;
     expect(await applyRetention(influx.query, settings, noWrite)).toEqual({ altered: [], replaced: [] });
     expect(influx.log.filter((q) => !q.startsWith('CREATE'))).toEqual([]);

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { Duration } from '../../common/units.js';
 import { DeviceKind, type NUMERIC_DEVICE_FIELDS } from '../../protocol/index.js';
 import { ECONOMICS_MEASUREMENT } from './economics-points.js';
+import { POWER_MEASUREMENT, SITE_POWER_MEASUREMENT } from './power-points.js';
 import { AGENT_MEASUREMENT } from './points.js';
 
 const HOUR_MS = 3_600_000;
@@ -80,9 +81,14 @@ const ECONOMICS_ROLLUPS = {
   next_halving_margin_usd_per_mwh: 'mean',
   // Amounts per interval: a bucket's amount is the sum of its intervals' (and sums across collectors).
   energy_j: 'sum',
+  billed_energy_j: 'sum',
   revenue_usd: 'sum',
   energy_cost_usd: 'sum',
 } as const satisfies Record<string, Rollup>;
+
+/** The fields of power-points.ts. */
+const POWER_ROLLUPS = { power_w: 'mean', device_power_w: 'mean', measured_power_w: 'mean', reported_power_w: 'mean', estimated_power_w: 'mean' } as const satisfies Record<string, Rollup>;
+const SITE_POWER_ROLLUPS = { it_power_w: 'mean', site_meter_w: 'mean', pue: 'mean', unaccounted_w: 'mean' } as const satisfies Record<string, Rollup>;
 
 const AGENT_ROLLUPS = { seq: 'last', devices: 'mean', interval_s: 'last' } as const satisfies Record<string, Rollup>;
 
@@ -90,6 +96,8 @@ const AGENT_ROLLUPS = { seq: 'last', devices: 'mean', interval_s: 'last' } as co
 export const DOWNSAMPLED_MEASUREMENTS: Readonly<Record<string, Readonly<Record<string, Rollup>>>> = {
   ...Object.fromEntries(DeviceKind.options.map((kind) => [kind, DEVICE_ROLLUPS])),
   [ECONOMICS_MEASUREMENT]: ECONOMICS_ROLLUPS,
+  [POWER_MEASUREMENT]: POWER_ROLLUPS,
+  [SITE_POWER_MEASUREMENT]: SITE_POWER_ROLLUPS,
   [AGENT_MEASUREMENT]: AGENT_ROLLUPS,
 };
 

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { billedPower, emptyBySource, type HostPower, type MeterPower } from './billed-power.js';
+
+function host(name: string, parts: { mining?: Partial<Record<'measured' | 'reported' | 'estimated', number>>; hpc?: Partial<Record<'measured' | 'reported' | 'estimated', number>> }, gpu?: 'hpc' | 'mining'): HostPower {
+  return {
+    host: name,
+    devices: { mining: { ...emptyBySource(), ...parts.mining }, hpc: { ...emptyBySource(), ...parts.hpc } },
+    gpu_workload: gpu,
+  };
+}
+const meter = (id: string, covers: MeterPower['covers'], power_w: number, workload: MeterPower['workload'] = 'mining', on = 'gw'): MeterPower => ({ id, host: on, workload, covers, power_w });
+
+// 8 H100 boards at 640 W = 5,120 W reported; a DGX-class server draws 10,200 W at the wall.
+const gpu01 = host('gpu-01', { hpc: { reported: 5120 } }, 'hpc');
+const gpu02 = host('gpu-02', { hpc: { reported: 5120 } }, 'hpc');
+// 40 S19 Pros on nameplate: 40 × 3,250 W = 130,000 W estimated.
+const row = host('gw-row2', { mining: { estimated: 130_000 } });
+
+describe('billedPower', () => {
+  it('is the devices\' own power when nothing measures and no overhead is configured', () => {
+    const b = billedPower([gpu01, row], [], {});
+    expect(b.workloads.hpc).toEqual({ power_w: 5120, by_source: { measured: 0, reported: 5120, estimated: 0 }, device_power_w: 5120 });
+    expect(b.workloads.mining.power_w).toBe(130_000);
+    expect(b).toMatchObject({ it_power_w: 135_120, site_meter_w: null, pue: null, unaccounted_w: null });
+  });
+
+  it('counts a host on its BMC with the BMC\'s power, keeping the GPU boards as detail', () => {
+    const b = billedPower([gpu01], [meter('bmc', ['gpu-01'], 10_200, 'hpc', 'gpu-01')], { watts_per_gpu_server: 2000 });
+    // Measured: the per-server overhead is for servers nothing measures.
+    expect(b.workloads.hpc).toEqual({ power_w: 10_200, by_source: { measured: 10_200, reported: 0, estimated: 0 }, device_power_w: 5120 });
+  });
+
+  it('adds watts per GPU server and the PUE to what nothing measures, as estimated', () => {
+    const b = billedPower([gpu01, row], [], { watts_per_gpu_server: 2000, pue: 1.25 });
+    // hpc: (5,120 + 2,000) × 1.25 = 8,900, of which 5,120 reported and 3,780 estimated.
+    expect(b.workloads.hpc.power_w).toBeCloseTo(8900, 9);
+    expect(b.workloads.hpc.by_source).toEqual({ measured: 0, reported: 5120, estimated: 3780 });
+    // mining has no GPU server: 130,000 × 1.25.
+    expect(b.workloads.mining.power_w).toBeCloseTo(162_500, 9);
+  });
+
+  it('shares a PDU among the workloads of its hosts by their device power', () => {
+    // A PDU over a mining row and a GPU host: 150,000 W split 130,000 : 5,120.
+    const b = billedPower([gpu01, row], [meter('pdu', ['gw-row2', 'gpu-01'], 150_000)], {});
+    expect(b.workloads.mining.by_source.measured).toBeCloseTo((150_000 * 130_000) / 135_120, 9);
+    expect(b.workloads.hpc.by_source.measured).toBeCloseTo((150_000 * 5120) / 135_120, 9);
+    expect(b.workloads.mining.power_w + b.workloads.hpc.power_w).toBeCloseTo(150_000, 9);
+  });
+
+  it('nests meters: a PDU over two servers counts only what the inner BMC does not show', () => {
+    const b = billedPower([gpu01, gpu02], [meter('pdu', ['gpu-01', 'gpu-02'], 21_000, 'hpc'), meter('bmc1', ['gpu-01'], 10_200, 'hpc', 'gpu-01')], { watts_per_gpu_server: 2000 });
+    // gpu-01 10,200 from its BMC + gpu-02 21,000 − 10,200 = 10,800 from the PDU: 21,000, all measured.
+    expect(b.workloads.hpc.by_source).toEqual({ measured: 21_000, reported: 0, estimated: 0 });
+  });
+
+  it('adds meters that cover the same hosts (A and B feeds)', () => {
+    const b = billedPower([gpu01], [meter('psu-a', ['gpu-01'], 5100, 'hpc'), meter('psu-b', ['gpu-01'], 5100, 'hpc')], {});
+    expect(b.workloads.hpc.power_w).toBe(10_200);
+  });
+
+  it('gives a meter whose hosts are silent to its own workload', () => {
+    const b = billedPower([], [meter('pdu', ['gw-row9'], 40_000, 'mining')], {});
+    expect(b.workloads.mining.by_source.measured).toBe(40_000);
+    expect(b.workloads.hpc.power_w).toBe(0);
+  });
+
+  it('shares the site meter by IT power, so billed power adds up to the meter, and gives PUE and unaccounted power', () => {
+    const hosts = [gpu01, gpu02, host('gw-row1', { mining: { estimated: 128_000 } })];
+    const meters = [meter('bmc1', ['gpu-01'], 10_200, 'hpc', 'gpu-01'), meter('pdu1', ['gw-row1'], 130_000), meter('site', 'site', 180_000)];
+    const b = billedPower(hosts, meters, { watts_per_gpu_server: 2000, pue: 1.2 });
+    // IT: hpc = 10,200 (BMC) + 5,120 + 2,000 (gpu-02, nothing measures it) = 17,320; mining = 130,000 (PDU).
+    expect(b.it_power_w).toBe(147_320);
+    expect(b.workloads.hpc.power_w).toBeCloseTo((180_000 * 17_320) / 147_320, 9); // 21,161.55
+    expect(b.workloads.mining.power_w).toBeCloseTo((180_000 * 130_000) / 147_320, 9);
+    expect(b.workloads.hpc.power_w + b.workloads.mining.power_w).toBeCloseTo(180_000, 9);
+    // hpc's share rests on 10,200 measured, 5,120 reported, 2,000 estimated of 17,320.
+    expect(b.workloads.hpc.by_source.measured / b.workloads.hpc.power_w).toBeCloseTo(10_200 / 17_320, 12);
+    expect(b.workloads.hpc.by_source.estimated / b.workloads.hpc.power_w).toBeCloseTo(2000 / 17_320, 12);
+    expect(b.pue).toBeCloseTo(180_000 / 147_320, 12); // 1.2218
+    // 180,000 − 147,320 × 1.2 = 3,216 W nobody accounts for.
+    expect(b.unaccounted_w).toBeCloseTo(3216, 9);
+    expect(b.workloads.hpc.device_power_w).toBe(10_240);
+  });
+
+  it('reports a site meter with nothing under it as all unaccounted', () => {
+    const b = billedPower([], [meter('site', 'site', 5000)], {});
+    expect(b).toMatchObject({ site_meter_w: 5000, pue: null, unaccounted_w: 5000, it_power_w: 0 });
+    expect(b.workloads.mining.power_w + b.workloads.hpc.power_w).toBe(0);
+  });
+});
