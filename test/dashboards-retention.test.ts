@@ -46,7 +46,7 @@ const continuousQueries = async () => {
 };
 
 describe('applyRetention on a real InfluxDB', () => {
-  it('creates the database, three tiers with raw as default, the tier table\'s policy and twelve continuous queries', async () => {
+  it('creates the database, three tiers with raw as default, the tier table\'s policy and sixteen continuous queries (eight measurements × two stages)', async () => {
     expect(await apply(settings)).toEqual({ altered: [], replaced: [] });
     expect(await policies()).toEqual([
       ['autogen', '0s', false],
@@ -56,7 +56,7 @@ describe('applyRetention on a real InfluxDB', () => {
       ['forever', '0s', false],
     ]);
     const cqs = await continuousQueries();
-    expect(cqs.size).toBe(12);
+    expect(cqs.size).toBe(16);
     expect(cqs.get('powersite_minute_asic')).toMatch(/^CREATE CONTINUOUS QUERY powersite_minute_asic ON powersite_retention RESAMPLE FOR 10m BEGIN SELECT last\(up\) AS up, /);
     expect(cqs.get('powersite_hour_economics')).toContain('INTO powersite_retention.hour.economics FROM powersite_retention.minute.economics GROUP BY time(1h), *');
   });

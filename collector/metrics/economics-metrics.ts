@@ -144,8 +144,8 @@ export class EconomicsMetrics {
     this.revenue = new Counter({ name: 'powersite_revenue_usd_total', help: 'Revenue earned, advanced per message by revenue rate × interval', labelNames: ['site', 'workload'], registers });
     this.energyCost = new Counter({ name: 'powersite_energy_cost_usd_total', help: 'Energy bought, advanced per message by billed energy × energy price', labelNames: ['site', 'workload'], registers });
     this.billedEnergy = new Counter({
-      name: 'powersite_billed_energy_joules_total',
-      help: 'Billed energy: per message, its devices\' energy × billed power / device power of the site and workload now (powersite_energy_joules_total is the devices\' own)',
+      name: 'powersite_energy_joules_total',
+      help: 'Billed energy, which per-MWh figures divide by: per message, its devices\' energy × billed power / device power of its site and workload now (sum rate() across collectors for fleet power)',
       labelNames: ['site', 'workload'],
       registers,
     });
@@ -193,7 +193,7 @@ export class EconomicsMetrics {
       const w = summary?.[workload];
       const billed = totals[workload].energy_j * (w && w.device_power_w > 0 ? w.power_w / w.device_power_w : 1);
       this.billedEnergy.inc({ site, workload }, billed);
-      this.increments.add(site, workload, 'billed_energy_j', billed);
+      this.increments.add(site, workload, 'energy_j', billed);
       // A counter cannot go down: hours of negative spot prices count as free energy here.
       const cost = (billed / JOULES_PER_MWH) * Math.max(0, price);
       this.energyCost.inc({ site, workload }, cost);

@@ -1,11 +1,11 @@
 /**
  * What this collector's counters advanced by since the last drain, per site and workload. Written to
- * InfluxDB as amounts per interval (revenue_usd, energy_cost_usd, energy_j): several collectors on
+ * InfluxDB as amounts per interval (revenue_usd, energy_cost_usd, energy_j billed, device_energy_j): several collectors on
  * one shared subscription each write their share, and a sum per time bucket is the site's total.
  */
 import type { Workload } from '../../protocol/index.js';
 
-export type IncrementField = 'energy_j' | 'billed_energy_j' | 'revenue_usd' | 'energy_cost_usd';
+export type IncrementField = 'energy_j' | 'device_energy_j' | 'revenue_usd' | 'energy_cost_usd';
 
 export class Increments {
   private pending = new Map<string, Partial<Record<IncrementField, number>>>();

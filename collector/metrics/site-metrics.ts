@@ -140,7 +140,7 @@ export class SiteMetrics {
     });
 
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
-    this.energy = counter('powersite_energy_joules_total', 'Energy used, advanced per message by power × interval (sum rate() across collectors for fleet power)', ['site', 'workload']);
+    this.energy = counter('powersite_device_energy_joules_total', 'Energy the devices themselves show (meters excluded), advanced per message by power × interval; powersite_energy_joules_total is billed energy', ['site', 'workload']);
     this.deviceSeconds = counter('powersite_device_seconds_total', 'Device-seconds by state (up, down), advanced per message by devices × interval: sum rate() across collectors for device counts', ['site', 'workload', 'state']);
     this.gpuBusy = counter('powersite_gpu_busy_seconds_total', 'Σ utilisation × interval of GPUs that are up and report utilisation (mean utilisation = its rate / the rate of powersite_gpu_metered_seconds_total)', ['site', 'workload']);
     this.gpuMetered = counter('powersite_gpu_metered_seconds_total', 'GPU-seconds of GPUs that are up and report utilisation', ['site', 'workload']);
@@ -169,7 +169,7 @@ export class SiteMetrics {
     for (const workload of WORKLOADS) {
       const t = totals[workload];
       this.energy.inc({ site, workload }, t.energy_j);
-      this.increments.add(site, workload, 'energy_j', t.energy_j);
+      this.increments.add(site, workload, 'device_energy_j', t.energy_j);
       this.deviceSeconds.inc({ site, workload, state: 'up' }, t.up_seconds);
       this.deviceSeconds.inc({ site, workload, state: 'down' }, t.down_seconds);
       if (workload === 'mining') this.hashes.inc({ site, workload }, t.hashes);

@@ -27,7 +27,7 @@ export function economicsPoints(
         power_w: w.power_w,
         energy_cost_usd_per_mwh: w.energy_cost_usd_per_mwh,
         energy_j: amounts.energy_j ?? 0,
-        billed_energy_j: amounts.billed_energy_j ?? 0,
+        device_energy_j: amounts.device_energy_j ?? 0,
         revenue_usd: amounts.revenue_usd ?? 0,
         energy_cost_usd: amounts.energy_cost_usd ?? 0,
       };

@@ -81,7 +81,7 @@ const ECONOMICS_ROLLUPS = {
   next_halving_margin_usd_per_mwh: 'mean',
   // Amounts per interval: a bucket's amount is the sum of its intervals' (and sums across collectors).
   energy_j: 'sum',
-  billed_energy_j: 'sum',
+  device_energy_j: 'sum',
   revenue_usd: 'sum',
   energy_cost_usd: 'sum',
 } as const satisfies Record<string, Rollup>;
