@@ -3,15 +3,15 @@
  * `power` per site and workload (billed power, the devices' own, billed power by source) and
  * `site_power` per site (site meter, IT power, PUE, unaccounted power).
  */
-import type { IPoint } from 'influx';
+import type { Point } from './line-protocol.js';
 import { PowerSource } from '../../protocol/index.js';
 import { WORKLOADS, type SiteSummary } from '../state/live-state.js';
 
 export const POWER_MEASUREMENT = 'power';
 export const SITE_POWER_MEASUREMENT = 'site_power';
 
-export function powerPoints(summaries: ReadonlyMap<string, SiteSummary>, atMs: number, collector: string): IPoint[] {
-  const points: IPoint[] = [];
+export function powerPoints(summaries: ReadonlyMap<string, SiteSummary>, atMs: number, collector: string): Point[] {
+  const points: Point[] = [];
   const timestamp = (BigInt(atMs) * 1_000_000n).toString();
   for (const [site, s] of summaries) {
     for (const workload of WORKLOADS) {
