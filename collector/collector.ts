@@ -9,7 +9,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../common/logger.js';
 import { mqttOptions, redactUrl } from '../common/mqtt.js';
 import { sharedFilter, subscriptionFilter } from '../protocol/index.js';
-import type { CollectorConfig } from './config.js';
+import { InfluxConfig, type CollectorConfig } from './config.js';
 import { startHttpServer } from './http/server.js';
 import { installDeferredAcks } from './ingest/deferred-acks.js';
 import { createMarketSource, type MarketSource } from './market/source.js';
@@ -24,6 +24,8 @@ import { SiteLabels } from './metrics/site-labels.js';
 import { SiteMetrics } from './metrics/site-metrics.js';
 import { LiveState } from './state/live-state.js';
 import { InfluxWriter } from './store/influx-writer.js';
+import { StoreWriter } from './store/store-writer.js';
+import { VictoriaWriter } from './store/victoria-writer.js';
 
 /** Rejections are logged at most once per reason per minute: a flood must not flood the logs. */
 const REJECT_LOG_INTERVAL_MS = 60_000;
@@ -69,8 +71,12 @@ export class Collector {
     const { config, logger } = this;
     // Unprefixed, as every Node.js exporter names them (process_*, nodejs_*).
     collectDefaultMetrics({ register: this.registry });
-    const writer = config.influx ? await InfluxWriter.create(config.influx, logger) : undefined;
-    if (!writer) logger.info('no influx section in the config: metrics only, no history is written');
+    const stores = [
+      ...(config.influx ? [await InfluxWriter.create(config.influx, logger)] : []),
+      ...(config.victoriametrics ? [await VictoriaWriter.create(config.victoriametrics)] : []),
+    ];
+    const writer = stores.length > 0 ? new StoreWriter(stores) : undefined;
+    if (!writer) logger.info('no influx or victoriametrics section in the config: metrics only, no history is written');
     const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected);
     this.selfMetrics = self;
     const increments = new Increments();
@@ -84,14 +90,15 @@ export class Collector {
     this.market.start();
     const economics = new EconomicsMetrics(this.registry, config.economics, this.market, () => sites.summaries(), this.siteLabels, increments, config.sites);
     this.economicsMetrics = economics;
-    const influx = config.influx;
+    // Batching settings live in the influx section; a VictoriaMetrics-only collector takes their defaults.
+    const batching = config.influx ?? InfluxConfig.parse({});
     this.pipeline = new IngestPipeline(
       writer,
       {
-        batchPoints: influx?.batch_points ?? 5000,
-        flushIntervalMs: influx?.flush_interval ?? 1000,
-        maxPendingPoints: influx?.max_pending_points ?? 200_000,
-        maxWritesInFlight: influx?.max_writes_in_flight ?? 4,
+        batchPoints: batching.batch_points,
+        flushIntervalMs: batching.flush_interval,
+        maxPendingPoints: batching.max_pending_points,
+        maxWritesInFlight: batching.max_writes_in_flight,
         retryMaxMs: 30_000,
       },
       {
@@ -113,13 +120,14 @@ export class Collector {
       logger,
     );
 
-    if (influx) {
+    if (writer) {
       // History of the economics: one point per site and workload per interval, at aligned times.
+      const every = batching.economics_interval;
       this.economicsTimer = setInterval(() => {
-        const at = Math.floor(Date.now() / influx.economics_interval) * influx.economics_interval;
+        const at = Math.floor(Date.now() / every) * every;
         const points = [...economicsPoints(economics.economics(), increments.drain(), at, clientIdOf(config)), ...powerPoints(sites.summaries(), at, clientIdOf(config))];
         if (points.length > 0) this.pipeline?.acceptPoints(points);
-      }, influx.economics_interval);
+      }, every);
       this.economicsTimer.unref();
     }
 
@@ -167,7 +175,7 @@ export class Collector {
     client.on('offline', () => logger.warn({ broker }, 'MQTT broker unreachable; reconnecting'));
     client.on('error', (err) => logger.warn({ broker, err: err.message }, 'MQTT error'));
     client.connect();
-    logger.info({ metrics: this.metricsUrl, broker, influx: config.influx ? redactUrl(config.influx.url) : 'disabled' }, 'collector started');
+    logger.info({ metrics: this.metricsUrl, broker, influx: config.influx ? redactUrl(config.influx.url) : 'disabled', victoriametrics: config.victoriametrics ? redactUrl(config.victoriametrics.url) : 'disabled' }, 'collector started');
   }
 
   /** Validates and routes one message; returns a promise when the pipeline wants us to slow down. */

@@ -29,6 +29,19 @@ export const InfluxConfig = z
   .strict();
 export type InfluxConfig = z.infer<typeof InfluxConfig>;
 
+/** VictoriaMetrics (single node or a cluster's vminsert), written through its InfluxDB line-protocol endpoint. */
+export const VictoriaConfig = z
+  .object({
+    /** Base of the /write endpoint: http://victoria:8428 (single node) or http://vminsert:8480/insert/0/influx (cluster). */
+    url: z.string().url('expected an http(s) URL like http://victoria:8428'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    password_file: z.string().optional(),
+    timeout: Duration.prefault('10s'),
+  })
+  .strict();
+export type VictoriaConfig = z.infer<typeof VictoriaConfig>;
+
 export const CollectorMqttConfig = MqttClientConfig.extend({
   /** Members of one group share the telemetry (MQTT v5 / Mosquitto 2 `$share/<group>/...`). */
   share_group: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
@@ -42,6 +55,8 @@ export const CollectorConfig = z
     mqtt: CollectorMqttConfig.default(() => CollectorMqttConfig.parse({})),
     /** Absent: no history is written (the demo's default); metrics still work. */
     influx: InfluxConfig.optional(),
+    /** A second store beside (or instead of) InfluxDB; batching follows the influx section's settings or their defaults. */
+    victoriametrics: VictoriaConfig.optional(),
     http: z
       .object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9464) })
       .strict()

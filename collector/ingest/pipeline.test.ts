@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
 import type { Telemetry } from '../../protocol/index.js';
-import type { PointWriter } from '../store/influx-writer.js';
+import type { PointWriter } from '../store/store-writer.js';
 import type { Point } from '../store/line-protocol.js';
 import { IngestPipeline } from './pipeline.js';
 

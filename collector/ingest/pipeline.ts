@@ -8,7 +8,7 @@
  */
 import type { Logger } from '../../common/logger.js';
 import type { Telemetry } from '../../protocol/index.js';
-import type { PointWriter } from '../store/influx-writer.js';
+import type { PointWriter } from '../store/store-writer.js';
 import type { Point } from '../store/line-protocol.js';
 import { telemetryToPoints } from '../store/points.js';
 

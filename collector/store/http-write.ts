@@ -3,6 +3,7 @@
  * VictoriaMetrics single node or a cluster's vminsert). fetch keeps connections alive, so batches
  * in flight reuse sockets.
  */
+import { readFile } from 'node:fs/promises';
 
 /** The store answered with an HTTP status other than 204; `status` tells a refusal from an outage. */
 export class StoreWriteError extends Error {
@@ -38,6 +39,16 @@ export async function postLines(target: WriteTarget, body: string): Promise<void
     return;
   }
   throw new StoreWriteError(target.store, response.status, await response.text());
+}
+
+/** A store's password from its `password_file`, or the inline one; an unreadable file names its key. */
+export async function readPassword(key: string, inline: string | undefined, file: string | undefined): Promise<string | undefined> {
+  if (!file) return inline;
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    throw new Error(`cannot read ${key}.password_file ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
 }
 
 /** HTTP basic auth, as InfluxDB 1.x and vmauth take it. */

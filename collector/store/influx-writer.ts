@@ -1,21 +1,16 @@
 /**
- * The InfluxDB 1.x edge: sets up the database (in the background, from start) and writes batches
- * of points as hand-built line protocol. Retrying is the caller's job (the ingest pipeline keeps
- * the batch and its unacknowledged messages).
+ * The InfluxDB 1.x edge: sets up the database (in the background, from start) and takes batches
+ * of line protocol. Retrying is the caller's job (the ingest pipeline keeps the batch and its
+ * unacknowledged messages).
  */
-import { readFile } from 'node:fs/promises';
 import { InfluxDB } from 'influx';
 import type { Logger } from '../../common/logger.js';
 import type { InfluxConfig } from '../config.js';
-import { basicAuth, postLines, StoreWriteError, type WriteTarget } from './http-write.js';
-import { toLineProtocol, type Point } from './line-protocol.js';
+import { basicAuth, postLines, readPassword, StoreWriteError, type WriteTarget } from './http-write.js';
 import { applyRetention } from './retention.js';
+import type { LineWriter } from './store-writer.js';
 
-export interface PointWriter {
-  write(points: Point[]): Promise<void>;
-}
-
-export class InfluxWriter implements PointWriter {
+export class InfluxWriter implements LineWriter {
   /** node-influx runs the set-up statements only; points go through `target`. */
   private readonly client: InfluxDB;
   private readonly target: WriteTarget;
@@ -44,14 +39,7 @@ export class InfluxWriter implements PointWriter {
 
   /** Reads the password and starts the database set-up in the background: the first write does not wait for a round of statements it could have overlapped. */
   static async create(config: InfluxConfig, logger: Logger): Promise<InfluxWriter> {
-    let password = config.password;
-    if (config.password_file) {
-      try {
-        password = (await readFile(config.password_file, 'utf8')).trim();
-      } catch (err) {
-        throw new Error(`cannot read influx.password_file ${config.password_file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-      }
-    }
+    const password = await readPassword('influx', config.password, config.password_file);
     const writer = new InfluxWriter(config, password, logger);
     // An InfluxDB that is not up yet fails this; the first write tries again.
     writer.prepare().catch((err: Error) => logger.warn({ err: err.message }, 'InfluxDB set-up failed; retrying with the first write'));
@@ -84,10 +72,10 @@ export class InfluxWriter implements PointWriter {
     if (error) throw new Error(error);
   }
 
-  async write(points: Point[]): Promise<void> {
+  async writeLines(body: string): Promise<void> {
     await this.prepare();
     try {
-      await postLines(this.target, toLineProtocol(points));
+      await postLines(this.target, body);
     } catch (err) {
       // A dropped database must be recreated, not retried forever.
       if (err instanceof StoreWriteError && /database not found/i.test(err.message)) this.ready = undefined;

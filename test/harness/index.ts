@@ -4,3 +4,4 @@ export * from './mosquitto.js';
 export * from './ports.js';
 export * from './process.js';
 export * from './prometheus.js';
+export * from './victoria.js';
