@@ -8,9 +8,10 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../common/logger.js';
 import { mqttOptions, redactUrl } from '../common/mqtt.js';
-import { sharedFilter, subscriptionFilter } from '../protocol/index.js';
+import { sharedFilter, subscriptionFilter, type Telemetry } from '../protocol/index.js';
 import { InfluxConfig, type CollectorConfig } from './config.js';
 import { startHttpServer } from './http/server.js';
+import { guardConsumers } from './ingest/commit-consumers.js';
 import { installDeferredAcks } from './ingest/deferred-acks.js';
 import { createMarketSource, type MarketSource } from './market/source.js';
 import { EconomicsMetrics } from './metrics/economics-metrics.js';
@@ -27,8 +28,8 @@ import { InfluxWriter } from './store/influx-writer.js';
 import { StoreWriter } from './store/store-writer.js';
 import { VictoriaWriter } from './store/victoria-writer.js';
 
-/** Rejections are logged at most once per reason per minute: a flood must not flood the logs. */
-const REJECT_LOG_INTERVAL_MS = 60_000;
+/** Rejections (and commit failures) are logged at most once per reason per minute: a flood must not flood the logs. */
+const LOG_INTERVAL_MS = 60_000;
 
 export class Collector {
   readonly registry = new Registry();
@@ -43,8 +44,8 @@ export class Collector {
   private economicsTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private readonly siteLabels: SiteLabels;
-  private readonly lastRejectLog = new Map<RejectReason, number>();
-  private readonly suppressed = new Map<RejectReason, number>();
+  private readonly lastLog = new Map<string, number>();
+  private readonly suppressed = new Map<string, number>();
   metricsUrl = '';
 
   constructor(
@@ -77,7 +78,8 @@ export class Collector {
     ];
     const writer = stores.length > 0 ? new StoreWriter(stores) : undefined;
     if (!writer) logger.info('no influx or victoriametrics section in the config: metrics only, no history is written');
-    const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected);
+    const consumerNames = ['site_metrics', 'economics', 'lag'];
+    const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected, consumerNames);
     this.selfMetrics = self;
     const increments = new Increments();
     const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, increments, config.economics.overhead.unaccounted_alert_watts);
@@ -90,6 +92,17 @@ export class Collector {
     this.market.start();
     const economics = new EconomicsMetrics(this.registry, config.economics, this.market, () => sites.summaries(), this.siteLabels, increments, config.sites);
     this.economicsMetrics = economics;
+    const commit = guardConsumers<Telemetry>(
+      {
+        site_metrics: (message) => sites.commit(message),
+        economics: (message) => economics.commit(message),
+        lag: (message) => self.lag.observe(Math.max(0, (Date.now() - message.ts) / 1000)),
+      },
+      (consumer, reason, err, message) => {
+        self.commitFailures.inc({ consumer, reason });
+        this.logLimited(`commit:${consumer}:${reason}`, { consumer, reason, where: `${message.site}/${message.host} seq ${message.seq}`, err: (err as Error)?.message?.slice(0, 300) }, 'a stored message could not be counted');
+      },
+    );
     // Batching settings live in the influx section; a VictoriaMetrics-only collector takes their defaults.
     const batching = config.influx ?? InfluxConfig.parse({});
     this.pipeline = new IngestPipeline(
@@ -102,11 +115,7 @@ export class Collector {
         retryMaxMs: 30_000,
       },
       {
-        onCommitted: (message) => {
-          sites.commit(message);
-          economics.commit(message);
-          self.lag.observe(Math.max(0, (Date.now() - message.ts) / 1000));
-        },
+        onCommitted: commit,
         onRefused: (message, error) => {
           self.rejected('unwritable');
           this.logRejection('unwritable', `${message.site}/${message.host} seq ${message.seq}`, error.message.slice(0, 300));
@@ -207,15 +216,20 @@ export class Collector {
   }
 
   private logRejection(reason: RejectReason, where: string, detail: string): void {
+    this.logLimited(reason, { reason, where: where.slice(0, 200), detail }, 'message rejected');
+  }
+
+  /** A warning at most once per key per minute, saying how many like it were left out. */
+  private logLimited(key: string, fields: Record<string, unknown>, message: string): void {
     const now = Date.now();
-    if (now - (this.lastRejectLog.get(reason) ?? 0) < REJECT_LOG_INTERVAL_MS) {
-      this.suppressed.set(reason, (this.suppressed.get(reason) ?? 0) + 1);
+    if (now - (this.lastLog.get(key) ?? 0) < LOG_INTERVAL_MS) {
+      this.suppressed.set(key, (this.suppressed.get(key) ?? 0) + 1);
       return;
     }
-    this.lastRejectLog.set(reason, now);
-    const suppressed = this.suppressed.get(reason) ?? 0;
-    this.suppressed.delete(reason);
-    this.logger.warn({ reason, where: where.slice(0, 200), detail, similar_since_last_log: suppressed }, 'message rejected');
+    this.lastLog.set(key, now);
+    const suppressed = this.suppressed.get(key) ?? 0;
+    this.suppressed.delete(key);
+    this.logger.warn({ ...fields, similar_since_last_log: suppressed }, message);
   }
 
   async stop(): Promise<void> {

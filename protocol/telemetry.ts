@@ -3,6 +3,7 @@
  * (W, J, H/s, ratios 0..1, s, bytes, °C). The TypeScript types are inferred from these schemas.
  */
 import { z } from 'zod';
+import { BOUNDS } from './bounds.js';
 import { Name } from './topics.js';
 
 export const Workload = z.enum(['mining', 'hpc']);
@@ -17,18 +18,18 @@ export type PowerSource = z.infer<typeof PowerSource>;
 
 /**
  * Device id, vendor and model become InfluxDB tags and Prometheus label values: a control character
- * or a trailing backslash cannot be carried (the line protocol client does not escape them).
+ * or a trailing backslash cannot be carried (the line protocol client does not escape them), and a
+ * lone surrogate (from a `\ud800` escape) is not valid UTF-8, so it would be stored as U+FFFD.
  */
-const UNSAFE_TAG = /\p{Cc}|\\$/u;
+const UNSAFE_TAG = /\p{Cc}|\p{Cs}|\\$/u;
 const TagValue = (max: number) =>
-  z.string().min(1).max(max).refine((s) => !UNSAFE_TAG.test(s), 'must not contain control characters or end with a backslash');
+  z.string().min(1).max(max).refine((s) => !UNSAFE_TAG.test(s), 'must be valid UTF-8 without control characters, not ending with a backslash');
 
 /** What an agent does to a device's own strings before publishing them, so they pass `TagValue`. */
 export function tagSafe(value: string): string {
-  return value.replace(/\p{Cc}/gu, ' ').replace(/\\+$/, '').trim();
+  return value.replace(/\p{Cc}|\p{Cs}/gu, ' ').replace(/\\+$/, '').trim();
 }
 
-const nonNegative = z.number().finite().nonnegative();
 
 /** Most hosts one meter can say it feeds (a row PDU or a feeder, not a whole site: use "site"). */
 export const MAX_COVERED_HOSTS = 256;
@@ -39,8 +40,10 @@ export const MAX_COVERED_HOSTS = 256;
  */
 export const Covers = z.union([z.literal('site'), z.array(Name).min(1).max(MAX_COVERED_HOSTS)]);
 export type Covers = z.infer<typeof Covers>;
+
+const upTo = (max: number) => z.number().finite().nonnegative().max(max);
 const ratio = z.number().finite().min(0).max(1);
-const count = z.number().int().nonnegative();
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 export const DeviceSample = z.object({
   id: TagValue(128),
@@ -51,27 +54,31 @@ export const DeviceSample = z.object({
   up: z.boolean(),
   /** Why the device is down or degraded, for operators; never a secret. */
   error: z.string().max(256).optional(),
-  power_w: nonNegative.optional(),
+  /** Up to BOUNDS.device_power_w, or BOUNDS.meter_power_w for a `meter` (checked below). */
+  power_w: upTo(BOUNDS.meter_power_w).optional(),
   power_source: PowerSource.optional(),
   /** Meters only: what the power figure covers. */
   covers: Covers.optional(),
   /** Monotonic counter: joules since the agent first saw this device. */
-  energy_j: nonNegative.optional(),
+  energy_j: upTo(BOUNDS.energy_j).optional(),
   utilization: ratio.optional(),
-  temp_c: z.number().finite().min(-273.15).max(1000).optional(),
-  hashrate_hs: nonNegative.optional(),
-  fan_rpm: nonNegative.optional(),
-  uptime_s: nonNegative.optional(),
+  temp_c: z.number().finite().min(BOUNDS.temp_c.min).max(BOUNDS.temp_c.max).optional(),
+  hashrate_hs: upTo(BOUNDS.hashrate_hs).optional(),
+  fan_rpm: upTo(BOUNDS.fan_rpm).optional(),
+  uptime_s: upTo(BOUNDS.uptime_s).optional(),
   hw_errors: count.optional(),
   shares_accepted: count.optional(),
   shares_rejected: count.optional(),
-  mem_used_bytes: nonNegative.optional(),
-  mem_total_bytes: nonNegative.optional(),
+  mem_used_bytes: upTo(BOUNDS.mem_bytes).optional(),
+  mem_total_bytes: upTo(BOUNDS.mem_bytes).optional(),
+}).refine((d) => d.power_w === undefined || d.kind === 'meter' || d.power_w <= BOUNDS.device_power_w, {
+  message: `must be at most ${BOUNDS.device_power_w} W for a device that is not a meter`,
+  path: ['power_w'],
 });
 export type DeviceSample = z.infer<typeof DeviceSample>;
 
 /** Upper bound on devices per message; agents split larger fleets across messages. */
-export const MAX_DEVICES_PER_MESSAGE = 5000;
+export const MAX_DEVICES_PER_MESSAGE = BOUNDS.devices_per_message;
 
 export const Telemetry = z.object({
   v: z.literal(1),
@@ -81,7 +88,7 @@ export const Telemetry = z.object({
   seq: z.number().int().nonnegative(),
   /** Unix epoch milliseconds of the sample. */
   ts: z.number().int().positive(),
-  interval_s: z.number().finite().positive().max(86_400),
+  interval_s: z.number().finite().positive().max(BOUNDS.interval_s),
   devices: z.array(DeviceSample).max(MAX_DEVICES_PER_MESSAGE),
 });
 export type Telemetry = z.infer<typeof Telemetry>;

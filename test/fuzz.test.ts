@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guardSample } from '../agent/sample-guard.js';
 import { FAMILIES } from '../agent/sources/cgminer/families/registry.js';
 import { resolvePower } from '../agent/sources/cgminer/fleet/power.js';
 import { downReading, upReading } from '../agent/sources/cgminer/fleet/sample.js';
@@ -20,8 +21,10 @@ import { Collector } from '../collector/collector.js';
 import { CollectorConfig } from '../collector/config.js';
 import { REJECT_REASONS, validateMessage, type Limits, type RejectReason, type Validated } from '../collector/ingest/validate.js';
 import {
+  BOUNDS,
   DeviceKind,
   DeviceSample,
+  NUMERIC_DEVICE_FIELDS,
   parseTopic,
   PowerSource,
   Status,
@@ -44,14 +47,15 @@ const DEFAULT_LIMITS: Limits = { maxMessageBytes: 1024 * 1024, maxDevicesPerMess
 const name = fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/);
 /** Up to `max` UTF-16 units: any code point, lone surrogates included. */
 const text = (max: number) => fc.string({ unit: 'binary', maxLength: Math.floor(max / 2) });
-/** What InfluxDB line protocol cannot carry in a tag, and validation therefore refuses. */
-const UNSTORABLE_TAG = /\p{Cc}|\\$/u;
+/** What InfluxDB line protocol cannot carry in a tag (nor UTF-8 a lone surrogate), and validation therefore refuses. */
+const UNSTORABLE_TAG = /\p{Cc}|\p{Cs}|\\$/u;
 /** Text for device id, vendor and model, which become InfluxDB tags. */
 const tagText = (max: number) =>
   text(max)
-    .map((s) => s.replace(/\p{Cc}/gu, '').replace(/\\+$/, ''))
+    .map((s) => s.replace(/\p{Cc}|\p{Cs}/gu, '').replace(/\\+$/, ''))
     .filter((s) => s.length > 0);
-const amount = fc.double({ min: 0, max: 1e300, noNaN: true });
+/** Anything from 0 to the wire contract's bound, the extreme end included. */
+const upTo = (max: number) => fc.oneof(fc.double({ min: 0, max, noNaN: true }), fc.constant(max));
 const count = fc.maxSafeNat();
 
 const device = fc.record(
@@ -63,19 +67,19 @@ const device = fc.record(
     model: tagText(128),
     up: fc.boolean(),
     error: text(256),
-    power_w: amount,
+    power_w: upTo(BOUNDS.device_power_w),
     power_source: fc.constantFrom(...PowerSource.options),
-    energy_j: amount,
+    energy_j: upTo(BOUNDS.energy_j),
     utilization: fc.double({ min: 0, max: 1, noNaN: true }),
-    temp_c: fc.double({ min: -273.15, max: 1000, noNaN: true }),
-    hashrate_hs: amount,
-    fan_rpm: amount,
-    uptime_s: amount,
+    temp_c: fc.double({ min: BOUNDS.temp_c.min, max: BOUNDS.temp_c.max, noNaN: true }),
+    hashrate_hs: upTo(BOUNDS.hashrate_hs),
+    fan_rpm: upTo(BOUNDS.fan_rpm),
+    uptime_s: upTo(BOUNDS.uptime_s),
     hw_errors: count,
     shares_accepted: count,
     shares_rejected: count,
-    mem_used_bytes: amount,
-    mem_total_bytes: amount,
+    mem_used_bytes: upTo(BOUNDS.mem_bytes),
+    mem_total_bytes: upTo(BOUNDS.mem_bytes),
   },
   { requiredKeys: ['id', 'kind', 'workload', 'up'] },
 );
@@ -86,7 +90,7 @@ const telemetry = fc.record({
   host: name,
   seq: count,
   ts: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
-  interval_s: fc.double({ min: 0, minExcluded: true, max: 86_400, noNaN: true }),
+  interval_s: fc.oneof(fc.double({ min: 0, minExcluded: true, max: BOUNDS.interval_s, noNaN: true }), fc.constant(BOUNDS.interval_s)),
   devices: fc.array(device, { maxLength: 6 }),
 });
 
@@ -401,8 +405,13 @@ function checkMinerBytes(bytes: Buffer): void {
   }
   expect(stats.unrepairable).toBe(0);
   for (const reading of readings) {
-    const sample = DeviceSample.safeParse({ ...reading, workload: 'mining' });
-    if (!sample.success) throw new Error(`reading the collector would reject (${sample.error.issues[0]?.message}): ${JSON.stringify(reading)}`);
+    const { device_energy_j: _counter, ...rest } = reading;
+    const sample = DeviceSample.safeParse({ ...rest, workload: 'mining' });
+    // A mutated digit can make a finite reading past the wire bounds (a 1.4e16 H/s hashrate): the
+    // agent's guard drops that field and keeps the device. Anything else would be a parser bug.
+    const tolerated = !sample.success && sample.error.issues.every((i) => i.code === 'too_big' && (NUMERIC_DEVICE_FIELDS as readonly PropertyKey[]).includes(i.path[0]!));
+    if (!sample.success && !tolerated) throw new Error(`reading the collector would reject (${sample.error.issues[0]?.message}): ${JSON.stringify(reading)}`);
+    if (tolerated) expect(guardSample({ ...rest, workload: 'mining' })).toMatchObject({ sample: { id: reading.id, kind: reading.kind, up: reading.up } });
   }
 }
 
@@ -495,7 +504,8 @@ const BAD: Record<Exclude<RejectReason, 'unwritable'>, [number, fc.Arbitrary<Omi
   bad_json: [
     700,
     fc.oneof(
-      fc.tuple(fuzzTopic, fc.uint8Array({ maxLength: 300 })).map(([t, b]) => ({ topic: t, payload: Buffer.concat([utf8('}'), b]) })),
+      // ASCII (so valid UTF-8) without brackets (so never too deep).
+      fc.tuple(fuzzTopic, fc.uint8Array({ max: 0x7f, maxLength: 300 })).map(([t, b]) => ({ topic: t, payload: Buffer.concat([utf8('}'), b.map((x) => (x === 0x5b || x === 0x7b ? 0x20 : x))]) })),
       fc.tuple(host, fc.nat()).map(([h, at]) => {
         const full = utf8(JSON.stringify(fuzzTelemetry(h, [gpu(0)])));
         return { topic: telemetryTopic(SITE, h), payload: full.subarray(0, at % full.length) };
@@ -537,6 +547,22 @@ const BAD: Record<Exclude<RejectReason, 'unwritable'>, [number, fc.Arbitrary<Omi
       topic: asSite ? telemetryTopic(bad, 'h-0') : telemetryTopic(SITE, bad),
       payload: utf8(JSON.stringify(fuzzTelemetry('h-0'))),
     })),
+  ],
+  bad_utf8: [
+    200,
+    // A device id carrying bytes that are not UTF-8 (a lone continuation byte, an overlong form, a cut sequence).
+    fc.tuple(host, fc.constantFrom([0x80], [0xc0, 0xaf], [0xe2, 0x82], [0xff], [0xed, 0xa0, 0x80])).map(([h, bytes]) => {
+      const [before, after] = JSON.stringify(fuzzTelemetry(h, [{ ...gpu(0), id: 'GPU-@' }])).split('@') as [string, string];
+      return { topic: telemetryTopic(SITE, h), payload: Buffer.concat([utf8(before), Buffer.from(bytes), utf8(after)]) };
+    }),
+  ],
+  too_deep: [
+    100,
+    // Deep nesting inside a field the schema would strip, refused before JSON.parse builds it.
+    fc.tuple(host, fc.integer({ min: BOUNDS.json_depth, max: 2000 }), fc.boolean()).map(([h, depth, arrays]) => {
+      const nest = arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+      return { topic: telemetryTopic(SITE, h), payload: utf8(JSON.stringify(fuzzTelemetry(h)).replace(/}$/, `,"extra":${nest}}`)) };
+    }),
   ],
   too_large: [100, fuzzTopic.map((t) => ({ topic: t, payload: Buffer.alloc(MAX_BYTES + 1, '{') }))],
   too_many_devices: [
@@ -621,5 +647,64 @@ describe('bad traffic through Mosquitto into a collector, around 100 good messag
     // A flood is logged once per reason (per minute), not once per message.
     const rejectionLogs = logs.filter((l) => l.includes('message rejected'));
     expect(rejectionLogs.length).toBe(Object.keys(BAD).length);
+  });
+
+  it('survives extreme finite values: out-of-bounds ones rejected, at-bounds ones stored and counted exactly, and it keeps writing', async () => {
+    const site = 'fz-extreme';
+    const h = 'h-extreme';
+    const t0 = Date.now() - 60_000;
+    const msg = (seq: number, interval_s: number, devices: unknown[]) => ({ v: 1, site, host: h, seq, ts: t0 + seq * 1000, interval_s, devices });
+    const asic = { id: 'asic-1', kind: 'asic', workload: 'mining', up: true };
+    const meter = { id: 'meter-1', kind: 'meter', workload: 'hpc', up: true };
+    const before = await scrape(collector.metricsUrl);
+    const schemaBefore = metricValue(before, 'powersite_collector_messages_total', { result: 'rejected', reason: 'schema' }) ?? 0;
+    // Each overflowed an amount to Infinity (or froze a counter) before the bounds existed.
+    const hostile = [
+      msg(0, 10, [{ ...asic, hashrate_hs: 1e308 }]),
+      msg(1, 86_400, [{ ...asic, power_w: 1e306 }]),
+      msg(2, 10, [{ ...meter, power_w: 1e300 }]),
+      msg(3, 10, [{ ...asic, power_w: BOUNDS.device_power_w * 2 }]),
+      msg(4, 10, [{ ...asic, energy_j: Number.MAX_VALUE }]),
+    ];
+    // Every field at its bound, for a full day, then ordinary readings: each must still count.
+    const atBounds = msg(5, BOUNDS.interval_s, [
+      { ...meter, power_w: BOUNDS.meter_power_w, energy_j: BOUNDS.energy_j, temp_c: BOUNDS.temp_c.max, uptime_s: BOUNDS.uptime_s, mem_total_bytes: BOUNDS.mem_bytes },
+      { ...asic, power_w: BOUNDS.device_power_w, hashrate_hs: BOUNDS.hashrate_hs, fan_rpm: BOUNDS.fan_rpm, hw_errors: Number.MAX_SAFE_INTEGER },
+    ]);
+    const ordinary = msg(6, 10, [
+      { ...meter, power_w: 700 },
+      { ...asic, power_w: 3250, hashrate_hs: 1.1e14 },
+    ]);
+    const client = await mqtt.connectAsync(mosquitto.url, { clientId: 'fuzz-extreme' });
+    try {
+      for (const m of [...hostile, atBounds, ordinary]) await client.publishAsync(telemetryTopic(site, h), JSON.stringify(m), { qos: 1 });
+    } finally {
+      await client.endAsync();
+    }
+    for (const m of hostile) expect(validateMessage(telemetryTopic(site, h), utf8(JSON.stringify(m)), DEFAULT_LIMITS)).toMatchObject({ ok: false, reason: 'schema' });
+
+    // Counters: power × interval summed message by message. 1e9 W × 86,400 s + 700 W × 10 s =
+    // 86,400,000,007,000 J is an integer below 2^53, so exact only if no increment was lost.
+    const text = await eventually(async () => {
+      const t = await scrape(collector.metricsUrl);
+      return metricValue(t, 'powersite_energy_joules_total', { site, workload: 'hpc' }) === 86_400_000_007_000 ? t : undefined;
+    }, 60_000);
+    // 1e6 W × 86,400 s + 3,250 W × 10 s = 86,400,032,500 J.
+    expect(metricValue(text, 'powersite_energy_joules_total', { site, workload: 'mining' })).toBe(86_400_032_500);
+    // 1e16 H/s × 86,400 s + 1.1e14 H/s × 10 s, added in that order as the counter does.
+    expect(metricValue(text, 'powersite_hashes_total', { site, workload: 'mining' })).toBe(1e16 * 86_400 + 1.1e14 * 10);
+    expect(metricValue(text, 'powersite_collector_messages_total', { result: 'rejected', reason: 'schema' })).toBe(schemaBefore + hostile.length);
+    for (const consumer of ['site_metrics', 'economics', 'lag']) {
+      for (const reason of ['non_finite', 'error']) expect(metricValue(text, 'powersite_collector_commit_failures_total', { consumer, reason })).toBe(0);
+    }
+    expect(collector.connected).toBe(true);
+    expect((await fetch(collector.metricsUrl.replace('/metrics', '/healthz'))).status).toBe(200);
+    // Stored as sent, at the bounds.
+    const meterRows = await eventually(async () => {
+      const r = await influx.rows(DB, `SELECT power_w, energy_j FROM meter WHERE host = '${h}' ORDER BY time`);
+      return r.length === 2 ? r : undefined;
+    });
+    expect(meterRows.map((r) => r.power_w)).toEqual([BOUNDS.meter_power_w, 700]);
+    expect(meterRows[0]!.energy_j).toBe(BOUNDS.energy_j);
   });
 });

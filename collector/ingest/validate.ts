@@ -2,10 +2,11 @@
  * Validation of every incoming MQTT message, pure: a message is either accepted with its typed
  * payload or rejected with a reason that becomes a metric label and a rate-limited log line.
  */
-import { parseTopic, Status, Telemetry } from '../../protocol/index.js';
+import { BOUNDS, parseTopic, Status, Telemetry } from '../../protocol/index.js';
+import { nestsDeeperThan } from './json-depth.js';
 
 /** Why a message is rejected; `unwritable` is InfluxDB refusing its points for good, after validation. */
-export const REJECT_REASONS = ['too_large', 'bad_topic', 'bad_json', 'schema', 'topic_mismatch', 'too_many_devices', 'unwritable'] as const;
+export const REJECT_REASONS = ['too_large', 'bad_topic', 'bad_utf8', 'too_deep', 'bad_json', 'schema', 'topic_mismatch', 'too_many_devices', 'unwritable'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export interface Limits {
@@ -18,6 +19,9 @@ export type Validated =
   | { ok: true; kind: 'status'; message: Status }
   | { ok: false; reason: RejectReason; detail: string };
 
+/** Invalid bytes are refused rather than stored as U+FFFD in a device id. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function reject(reason: RejectReason, detail: string): Validated {
   return { ok: false, reason, detail };
 }
@@ -26,9 +30,16 @@ export function validateMessage(topic: string, payload: Uint8Array, limits: Limi
   if (payload.byteLength > limits.maxMessageBytes) return reject('too_large', `${payload.byteLength} bytes > limit ${limits.maxMessageBytes}`);
   const parsedTopic = parseTopic(topic);
   if (!parsedTopic) return reject('bad_topic', `not a powersite/v1/<site>/<host>/(telemetry|status) topic: ${topic.slice(0, 200)}`);
+  let text: string;
+  try {
+    text = strictUtf8.decode(payload);
+  } catch {
+    return reject('bad_utf8', 'payload is not valid UTF-8');
+  }
+  if (nestsDeeperThan(payload, BOUNDS.json_depth)) return reject('too_deep', `JSON nested deeper than ${BOUNDS.json_depth} levels`);
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+    json = JSON.parse(text);
   } catch (err) {
     return reject('bad_json', (err as Error).message.slice(0, 200));
   }

@@ -5,11 +5,12 @@
  * stored message (rate × interval) so they add up across collectors.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Telemetry } from '../../protocol/index.js';
+import type { Telemetry, Workload } from '../../protocol/index.js';
 import type { EconomicsConfig } from '../economics/config.js';
 import { energyPriceUsdPerMwh } from '../economics/energy.js';
 import { colocationShare, computeEconomics, messageRevenueUsdPerHour, type SiteEconomics } from '../economics/site.js';
 import type { MarketSource } from '../market/source.js';
+import { assertFinite } from './finite.js';
 import { messageTotals, WORKLOADS, type SiteSummary } from '../state/live-state.js';
 import type { Increments } from './increments.js';
 import type { SiteLabels } from './site-labels.js';
@@ -182,6 +183,17 @@ export class EconomicsMetrics {
     const price = energyPriceUsdPerMwh(this.config.energy, message.ts);
     const totals = messageTotals(message);
     const summary = this.summaries().get(site);
+    const amounts = Object.fromEntries(
+      WORKLOADS.map((workload) => {
+        // The message's share of billed energy: its devices' energy scaled as billed power is to device power.
+        const w = summary?.[workload];
+        const billed = totals[workload].energy_j * (w && w.device_power_w > 0 ? w.power_w / w.device_power_w : 1);
+        // A counter cannot go down: hours of negative spot prices count as free energy here.
+        const cost = (billed / JOULES_PER_MWH) * Math.max(0, price);
+        return [workload, { revenue_usd: (rate[workload] ?? 0) * hours, billed_energy_j: billed, energy_cost_usd: cost }];
+      }),
+    ) as Record<Workload, { revenue_usd: number; billed_energy_j: number; energy_cost_usd: number }>;
+    for (const workload of WORKLOADS) assertFinite(amounts[workload], workload);
     for (const workload of WORKLOADS) {
       const r = rate[workload];
       // Unknown market: leave the counter alone rather than count zero revenue.
@@ -189,13 +201,9 @@ export class EconomicsMetrics {
         this.revenue.inc({ site, workload }, r * hours);
         this.increments.add(site, workload, 'revenue_usd', r * hours);
       }
-      // The message's share of billed energy: its devices' energy scaled as billed power is to device power.
-      const w = summary?.[workload];
-      const billed = totals[workload].energy_j * (w && w.device_power_w > 0 ? w.power_w / w.device_power_w : 1);
+      const { billed_energy_j: billed, energy_cost_usd: cost } = amounts[workload];
       this.billedEnergy.inc({ site, workload }, billed);
       this.increments.add(site, workload, 'energy_j', billed);
-      // A counter cannot go down: hours of negative spot prices count as free energy here.
-      const cost = (billed / JOULES_PER_MWH) * Math.max(0, price);
       this.energyCost.inc({ site, workload }, cost);
       this.increments.add(site, workload, 'energy_cost_usd', cost);
     }

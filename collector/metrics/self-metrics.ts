@@ -1,6 +1,7 @@
 /** powersite_collector_*: how the collector itself is doing (messages, writes, lag, loss). */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { VERSION } from '../../common/version.js';
+import { COMMIT_FAILURE_REASONS } from '../ingest/commit-consumers.js';
 import { REJECT_REASONS, type RejectReason } from '../ingest/validate.js';
 
 export class SelfMetrics {
@@ -10,10 +11,11 @@ export class SelfMetrics {
   readonly writeDuration: Histogram;
   readonly lag: Histogram;
   readonly sequenceGaps: Counter<'site'>;
+  readonly commitFailures: Counter<'consumer' | 'reason'>;
   readonly pendingPoints: Gauge;
   readonly mqttConnected: Gauge;
 
-  constructor(registry: Registry, pending: () => number, connected: () => boolean) {
+  constructor(registry: Registry, pending: () => number, connected: () => boolean, consumers: readonly string[] = []) {
     const registers = [registry];
     this.messages = new Counter({
       name: 'powersite_collector_messages_total',
@@ -44,6 +46,13 @@ export class SelfMetrics {
       labelNames: ['site'] as const,
       registers,
     });
+    this.commitFailures = new Counter({
+      name: 'powersite_collector_commit_failures_total',
+      help: 'Stored messages a consumer (site_metrics, economics, lag) could not count, by reason (non_finite amount, error); the message is still stored',
+      labelNames: ['consumer', 'reason'] as const,
+      registers,
+    });
+    for (const consumer of consumers) for (const reason of COMMIT_FAILURE_REASONS) this.commitFailures.inc({ consumer, reason }, 0);
     this.pendingPoints = new Gauge({
       name: 'powersite_collector_pending_points',
       help: 'Points received but not yet written; their messages are not yet acknowledged',

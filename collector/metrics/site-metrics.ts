@@ -6,6 +6,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { PowerSource, type Telemetry, type Workload } from '../../protocol/index.js';
 import { messageTotals, WORKLOADS, type LiveState, type SiteSummary } from '../state/live-state.js';
+import { assertFinite } from './finite.js';
 import type { Increments } from './increments.js';
 import type { SiteLabels } from './site-labels.js';
 
@@ -162,10 +163,11 @@ export class SiteMetrics {
     return this.cached.summary;
   }
 
-  /** Advances the counters for one stored message. */
+  /** Advances the counters for one stored message: all of them, or (for a non-finite amount) none. */
   commit(message: Telemetry): void {
     const site = this.labels.label(message.site);
     const totals = messageTotals(message);
+    for (const workload of WORKLOADS) assertFinite({ ...totals[workload] }, workload);
     for (const workload of WORKLOADS) {
       const t = totals[workload];
       this.energy.inc({ site, workload }, t.energy_j);

@@ -1,0 +1,50 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import type { Telemetry } from '../../protocol/index.js';
+import { NonFiniteAmount } from '../metrics/finite.js';
+import { Increments } from '../metrics/increments.js';
+import { SiteLabels } from '../metrics/site-labels.js';
+import { SiteMetrics } from '../metrics/site-metrics.js';
+import { LiveState } from '../state/live-state.js';
+import { guardConsumers } from './commit-consumers.js';
+
+const message = (power_w: number, interval_s: number): Telemetry => ({
+  v: 1, site: 's', host: 'h', seq: 1, ts: 1764000000000, interval_s,
+  devices: [{ id: 'm', kind: 'meter', workload: 'hpc', up: true, power_w }],
+});
+
+describe('guardConsumers', () => {
+  it('runs every consumer even when one throws, and reports each failure by reason', () => {
+    const seen: string[] = [];
+    const failures: string[] = [];
+    const commit = guardConsumers<Telemetry>(
+      {
+        first: () => seen.push('first'),
+        overflow: () => {
+          throw new NonFiniteAmount('hpc.energy_j');
+        },
+        broken: () => {
+          throw new TypeError('boom');
+        },
+        last: () => seen.push('last'),
+      },
+      (consumer, reason) => failures.push(`${consumer}:${reason}`),
+    );
+    expect(() => commit(message(1, 1))).not.toThrow();
+    expect(seen).toEqual(['first', 'last']);
+    expect(failures).toEqual(['overflow:non_finite', 'broken:error']);
+  });
+});
+
+describe('SiteMetrics.commit with an amount that overflows (past the schema, as a bug would)', () => {
+  it('moves no counter at all, and later messages count exactly', async () => {
+    const registry = new Registry();
+    const sites = new SiteMetrics(registry, new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 }), new SiteLabels(10), new Increments(), 0);
+    // 1e306 W × 86,400 s overflows to Infinity; prom-client would throw inside the commit path.
+    expect(() => sites.commit(message(1e306, 86_400))).toThrow(NonFiniteAmount);
+    sites.commit(message(700, 10));
+    const energy = (await registry.getSingleMetric('powersite_energy_joules_total')!.get()).values.find((v) => v.labels.workload === 'hpc');
+    // 700 W × 10 s, and nothing from the refused one.
+    expect(energy?.value).toBe(7000);
+  });
+});
