@@ -656,6 +656,7 @@ describe('bad traffic through Mosquitto into a collector, around 100 good messag
     const msg = (seq: number, interval_s: number, devices: unknown[]) => ({ v: 1, site, host: h, seq, ts: t0 + seq * 1000, interval_s, devices });
     const asic = { id: 'asic-1', kind: 'asic', workload: 'mining', up: true };
     const meter = { id: 'meter-1', kind: 'meter', workload: 'hpc', up: true };
+    const gpu1 = { id: 'gpu-1', kind: 'gpu', workload: 'hpc', up: true };
     const before = await scrape(collector.metricsUrl);
     const schemaBefore = metricValue(before, 'powersite_collector_messages_total', { result: 'rejected', reason: 'schema' }) ?? 0;
     // Each overflowed an amount to Infinity (or froze a counter) before the bounds existed.
@@ -668,11 +669,13 @@ describe('bad traffic through Mosquitto into a collector, around 100 good messag
     ];
     // Every field at its bound, for a full day, then ordinary readings: each must still count.
     const atBounds = msg(5, BOUNDS.interval_s, [
-      { ...meter, power_w: BOUNDS.meter_power_w, energy_j: BOUNDS.energy_j, temp_c: BOUNDS.temp_c.max, uptime_s: BOUNDS.uptime_s, mem_total_bytes: BOUNDS.mem_bytes },
+      { ...meter, power_w: BOUNDS.meter_power_w, energy_j: BOUNDS.energy_j },
+      { ...gpu1, power_w: BOUNDS.device_power_w, temp_c: BOUNDS.temp_c.max, uptime_s: BOUNDS.uptime_s, mem_total_bytes: BOUNDS.mem_bytes, utilization: 1 },
       { ...asic, power_w: BOUNDS.device_power_w, hashrate_hs: BOUNDS.hashrate_hs, fan_rpm: BOUNDS.fan_rpm, hw_errors: Number.MAX_SAFE_INTEGER },
     ]);
     const ordinary = msg(6, 10, [
-      { ...meter, power_w: 700 },
+      { ...meter, power_w: 900 },
+      { ...gpu1, power_w: 700 },
       { ...asic, power_w: 3250, hashrate_hs: 1.1e14 },
     ]);
     const client = await mqtt.connectAsync(mosquitto.url, { clientId: 'fuzz-extreme' });
@@ -683,14 +686,16 @@ describe('bad traffic through Mosquitto into a collector, around 100 good messag
     }
     for (const m of hostile) expect(validateMessage(telemetryTopic(site, h), utf8(JSON.stringify(m)), DEFAULT_LIMITS)).toMatchObject({ ok: false, reason: 'schema' });
 
-    // Counters: power × interval summed message by message. 1e9 W × 86,400 s + 700 W × 10 s =
-    // 86,400,000,007,000 J is an integer below 2^53, so exact only if no increment was lost.
+    // Counters: power × interval summed message by message (meters are not device energy).
+    // 1e6 W × 86,400 s + 700 W × 10 s = 86,400,007,000 J, exact only if no increment was lost.
     const text = await eventually(async () => {
       const t = await scrape(collector.metricsUrl);
-      return metricValue(t, 'powersite_energy_joules_total', { site, workload: 'hpc' }) === 86_400_000_007_000 ? t : undefined;
+      return metricValue(t, 'powersite_device_energy_joules_total', { site, workload: 'hpc' }) === 86_400_007_000 ? t : undefined;
     }, 60_000);
     // 1e6 W × 86,400 s + 3,250 W × 10 s = 86,400,032,500 J.
-    expect(metricValue(text, 'powersite_energy_joules_total', { site, workload: 'mining' })).toBe(86_400_032_500);
+    expect(metricValue(text, 'powersite_device_energy_joules_total', { site, workload: 'mining' })).toBe(86_400_032_500);
+    // Billed energy (economics) is finite and counted too, whatever the meter said.
+    expect(Number.isFinite(metricValue(text, 'powersite_energy_joules_total', { site, workload: 'hpc' }))).toBe(true);
     // 1e16 H/s × 86,400 s + 1.1e14 H/s × 10 s, added in that order as the counter does.
     expect(metricValue(text, 'powersite_hashes_total', { site, workload: 'mining' })).toBe(1e16 * 86_400 + 1.1e14 * 10);
     expect(metricValue(text, 'powersite_collector_messages_total', { result: 'rejected', reason: 'schema' })).toBe(schemaBefore + hostile.length);
@@ -704,7 +709,7 @@ describe('bad traffic through Mosquitto into a collector, around 100 good messag
       const r = await influx.rows(DB, `SELECT power_w, energy_j FROM meter WHERE host = '${h}' ORDER BY time`);
       return r.length === 2 ? r : undefined;
     });
-    expect(meterRows.map((r) => r.power_w)).toEqual([BOUNDS.meter_power_w, 700]);
+    expect(meterRows.map((r) => r.power_w)).toEqual([BOUNDS.meter_power_w, 900]);
     expect(meterRows[0]!.energy_j).toBe(BOUNDS.energy_j);
   });
 });

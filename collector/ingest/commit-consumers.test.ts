@@ -10,7 +10,7 @@ import { guardConsumers } from './commit-consumers.js';
 
 const message = (power_w: number, interval_s: number): Telemetry => ({
   v: 1, site: 's', host: 'h', seq: 1, ts: 1764000000000, interval_s,
-  devices: [{ id: 'm', kind: 'meter', workload: 'hpc', up: true, power_w }],
+  devices: [{ id: 'g', kind: 'gpu', workload: 'hpc', up: true, power_w }],
 });
 
 describe('guardConsumers', () => {
@@ -43,7 +43,7 @@ describe('SiteMetrics.commit with an amount that overflows (past the schema, as 
     // 1e306 W × 86,400 s overflows to Infinity; prom-client would throw inside the commit path.
     expect(() => sites.commit(message(1e306, 86_400))).toThrow(NonFiniteAmount);
     sites.commit(message(700, 10));
-    const energy = (await registry.getSingleMetric('powersite_energy_joules_total')!.get()).values.find((v) => v.labels.workload === 'hpc');
+    const energy = (await registry.getSingleMetric('powersite_device_energy_joules_total')!.get()).values.find((v) => v.labels.workload === 'hpc');
     // 700 W × 10 s, and nothing from the refused one.
     expect(energy?.value).toBe(7000);
   });
