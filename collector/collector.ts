@@ -13,11 +13,14 @@ import { InfluxConfig, type CollectorConfig } from './config.js';
 import { startHttpServer } from './http/server.js';
 import { guardConsumers } from './ingest/commit-consumers.js';
 import { installDeferredAcks } from './ingest/deferred-acks.js';
+import { SiteFeeds } from './energy-market/site-feeds.js';
 import { createMarketSource, type MarketSource } from './market/source.js';
+import { MARKET_VALUE_KEYS, siteEconomics } from './economics/config.js';
 import { EconomicsMetrics } from './metrics/economics-metrics.js';
 import { Increments } from './metrics/increments.js';
 import { economicsPoints } from './store/economics-points.js';
 import { powerPoints } from './store/power-points.js';
+import { curtailmentPoints, forecastPoints } from './store/energy-points.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { validateMessage, type RejectReason } from './ingest/validate.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
@@ -41,6 +44,7 @@ export class Collector {
   private siteMetrics: SiteMetrics | undefined;
   private economicsMetrics: EconomicsMetrics | undefined;
   private market: MarketSource | undefined;
+  private feeds: SiteFeeds | undefined;
   private economicsTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private readonly siteLabels: SiteLabels;
@@ -52,7 +56,7 @@ export class Collector {
     readonly config: CollectorConfig,
     private readonly logger: Logger,
   ) {
-    this.state = new LiveState({ staleIntervals: config.stale_intervals, forgetAfterMs: 3_600_000, overhead: config.economics.overhead });
+    this.state = new LiveState({ staleIntervals: config.stale_intervals, forgetAfterMs: 3_600_000, overhead: (site) => siteEconomics(config.economics, config.sites[site]?.economics).overhead });
     this.siteLabels = new SiteLabels(config.limits.max_sites);
   }
 
@@ -85,12 +89,18 @@ export class Collector {
     const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, increments, config.economics.overhead.unaccounted_alert_watts);
     this.siteMetrics = sites;
     const bitcoin = config.economics.bitcoin;
-    if (!bitcoin.feed && bitcoin.defaulted.length > 0) {
-      logger.warn({ keys: bitcoin.defaulted.map((k) => `economics.bitcoin.${k}`) }, 'market values not configured: using illustrative defaults; set them or a feed');
+    if (!bitcoin.feed) {
+      // Constants do not move: margins, hashprice and the halving countdown stay frozen until someone edits the file.
+      const given = MARKET_VALUE_KEYS.filter((k) => !bitcoin.defaulted.includes(k)).map((k) => `economics.bitcoin.${k}`);
+      const defaulted = bitcoin.defaulted.map((k) => `economics.bitcoin.${k}`);
+      logger.warn({ constants: given, defaults: defaulted }, 'market data is constant (no economics.bitcoin.feed): mining margins will not follow the market; configure a mempool-style feed');
     }
     this.market = createMarketSource(bitcoin, logger);
     this.market.start();
-    const economics = new EconomicsMetrics(this.registry, config.economics, this.market, () => sites.summaries(), this.siteLabels, increments, config.sites);
+    this.feeds = new SiteFeeds(config.economics, config.sites, logger);
+    for (const feed of this.feeds.all()) logger.info({ feed: feed.name, url: feed.config.url, refresh_s: feed.config.refresh / 1000 }, 'energy price feed configured');
+    this.feeds.start();
+    const economics = new EconomicsMetrics(this.registry, config.economics, this.market, this.feeds, () => sites.summaries(), this.siteLabels, increments, config.sites);
     this.economicsMetrics = economics;
     const commit = guardConsumers<Telemetry>(
       {
@@ -134,7 +144,15 @@ export class Collector {
       const every = batching.economics_interval;
       this.economicsTimer = setInterval(() => {
         const at = Math.floor(Date.now() / every) * every;
-        const points = [...economicsPoints(economics.economics(), increments.drain(), at, clientIdOf(config)), ...powerPoints(sites.summaries(), at, clientIdOf(config))];
+        const collector = clientIdOf(config);
+        const events = economics.drainEvents();
+        for (const e of events) logger.info({ site: e.site, workload: e.workload, model: e.model, curtail: e.curtail, power_w: e.power_w, reason: e.reason }, 'curtailment advice changed');
+        const points = [
+          ...economicsPoints(economics.economics(), increments.drain(), at, collector),
+          ...powerPoints(sites.summaries(), at, collector),
+          ...forecastPoints(economics.views(), collector),
+          ...curtailmentPoints(events, collector),
+        ];
         if (points.length > 0) this.pipeline?.acceptPoints(points);
       }, every);
       this.economicsTimer.unref();
@@ -236,6 +254,7 @@ export class Collector {
     clearInterval(this.economicsTimer);
     clearInterval(this.progressTimer);
     await this.market?.stop();
+    await this.feeds?.stop();
     // Write what we hold while still connected, so its acknowledgements reach the broker; what
     // arrives after that stays unacknowledged and is redelivered to the next collector.
     await this.pipeline?.stop();

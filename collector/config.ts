@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MqttClientConfig } from '../common/mqtt.js';
 import { Bytes, Duration } from '../common/units.js';
 import { MAX_DEVICES_PER_MESSAGE, NAME_PATTERN } from '../protocol/index.js';
-import { EconomicsConfig } from './economics/config.js';
+import { EconomicsConfig, SiteEconomicsConfig } from './economics/config.js';
 import { RetentionConfig } from './store/retention.js';
 
 export const InfluxConfig = z
@@ -81,6 +81,8 @@ export const CollectorConfig = z
           .object({
             contracted_power_mw: z.number().positive().optional(),
             margin_floor_usd_per_mwh: z.number().finite().optional(),
+            /** The site's own energy market, adders, HPC contract or curtailment; other sections use `economics`. */
+            economics: SiteEconomicsConfig.optional(),
           })
           .strict(),
       )

@@ -14,7 +14,8 @@ function problems(doc: unknown): string[] {
 describe('economics config', () => {
   it('runs on defaults: $45/MWh flat, DESIGN.md example market, 2 % pool fee, reserved GPUs at $2.00', () => {
     expect(parse({})).toEqual({
-      energy: { price_usd_per_mwh: 45 },
+      energy: { price_usd_per_mwh: 45, feed: null, adders_usd_per_mwh: {}, sell_back: false },
+      curtailment: { after_intervals: 2, resume_after_intervals: 4 },
       bitcoin: {
         pool_fee: 0.02,
         feed: null,
@@ -54,6 +55,9 @@ describe('economics config', () => {
       },
     });
     expect(c.energy).toEqual({
+      feed: null,
+      adders_usd_per_mwh: {},
+      sell_back: false,
       timezone: 'America/Chicago',
       default_usd_per_mwh: 45,
       periods: [
@@ -117,7 +121,7 @@ describe('economics config', () => {
     const c = validateConfig(Collector, {}, 'collector.yaml', {
       env: { POWERSITE_ECONOMICS_ENERGY_PRICE_USD_PER_MWH: '38.5', POWERSITE_ECONOMICS_BITCOIN_BTC_USD: '101000' },
     });
-    expect(c.economics.energy).toEqual({ price_usd_per_mwh: 38.5 });
+    expect(c.economics.energy).toMatchObject({ price_usd_per_mwh: 38.5, feed: null });
     expect(c.economics.bitcoin.values.btc_usd).toBe(101_000);
     expect(c.economics.bitcoin.defaulted).toEqual(['difficulty', 'height', 'fees_btc_per_block']);
     expect(() => validateConfig(Collector, { economics: { hpc: { billing: 'colocation', contracted_kw: 10 } } }, 'collector.yaml')).toThrow(

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Duration } from '../../common/units.js';
+import { EnergyFeedConfig } from '../energy-market/registry.js';
 import { clockMinutes, isTimeZone, WEEKDAYS, type EnergyPricing } from './energy.js';
 import type { GpuPrices } from './hpc.js';
 
@@ -19,7 +20,8 @@ export const DEFAULT_POOL_FEE = 0.02;
 export const DEFAULT_UNACCOUNTED_ALERT_W = 5000;
 /** DESIGN.md's example market (late 2025). Illustrative only: set real values or a feed. */
 export const DEFAULT_MARKET = { btc_usd: 95_000, difficulty: 1.1e14, height: 920_000, fees_btc_per_block: 0.03 } as const;
-const MARKET_KEYS = Object.keys(DEFAULT_MARKET) as (keyof typeof DEFAULT_MARKET)[];
+export const MARKET_VALUE_KEYS = Object.keys(DEFAULT_MARKET) as (keyof typeof DEFAULT_MARKET)[];
+const MARKET_KEYS = MARKET_VALUE_KEYS;
 
 const Clock = z.string().refine((s) => clockMinutes(s) !== null, 'expected a local time "HH:MM" between 00:00 and 24:00');
 
@@ -36,13 +38,22 @@ const Period = z
     path: ['to'],
   });
 
-/** Flat (`price_usd_per_mwh`) or time of use (`timezone`, `default_usd_per_mwh`, `periods`). Prices may be negative, as spot prices are. */
+/**
+ * Flat (`price_usd_per_mwh`) or time of use (`timezone`, `default_usd_per_mwh`, `periods`). Prices
+ * may be negative, as spot prices are. With a `feed` the market price is the price and the fixed
+ * price or schedule is the fallback while the feed has no price for the present; with `sell_back`
+ * the fixed price is a PPA the site pays and the feed the spot price it could sell at instead.
+ * `adders_usd_per_mwh` (transmission, distribution, retail, ...) are added to every price paid.
+ */
 export const EnergyConfig = z
   .object({
     price_usd_per_mwh: usd.optional(),
     timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as "America/Chicago"').optional(),
     default_usd_per_mwh: usd.optional(),
     periods: z.array(Period).optional(),
+    feed: EnergyFeedConfig.optional(),
+    adders_usd_per_mwh: z.record(z.string().regex(/^[a-z0-9_]{1,32}$/, 'adder names are 1-32 of a-z 0-9 _'), usd).default({}),
+    sell_back: z.boolean().default(false),
   })
   .strict()
   .superRefine((e, ctx) => {
@@ -52,12 +63,19 @@ export const EnergyConfig = z
     } else if (tou && (e.timezone === undefined || e.default_usd_per_mwh === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'a time-of-use schedule needs timezone and default_usd_per_mwh (the price outside every period)' });
     }
+    if (e.sell_back && e.feed === undefined) ctx.addIssue({ code: 'custom', path: ['sell_back'], message: 'sell_back needs a feed: the spot price the site could sell its power at' });
+    if (e.sell_back && !tou && e.price_usd_per_mwh === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['sell_back'], message: 'sell_back needs the PPA price the site pays: price_usd_per_mwh or a time-of-use schedule' });
+    }
   })
-  .transform((e): EnergyPricing =>
-    e.timezone !== undefined
-      ? { timezone: e.timezone, default_usd_per_mwh: e.default_usd_per_mwh!, periods: e.periods ?? [] }
-      : { price_usd_per_mwh: e.price_usd_per_mwh ?? DEFAULT_ENERGY_USD_PER_MWH },
-  );
+  .transform((e): EnergyConfig => {
+    const fixed: EnergyPricing =
+      e.timezone !== undefined
+        ? { timezone: e.timezone, default_usd_per_mwh: e.default_usd_per_mwh!, periods: e.periods ?? [] }
+        : { price_usd_per_mwh: e.price_usd_per_mwh ?? DEFAULT_ENERGY_USD_PER_MWH };
+    return { ...fixed, feed: e.feed ?? null, adders_usd_per_mwh: e.adders_usd_per_mwh, sell_back: e.sell_back };
+  });
+export type EnergyConfig = EnergyPricing & { feed: EnergyFeedConfig | null; adders_usd_per_mwh: Record<string, number>; sell_back: boolean };
 
 export const MarketFeedConfig = z
   .object({
@@ -144,12 +162,42 @@ export const OverheadConfig = z
   .strict();
 export type OverheadConfig = z.infer<typeof OverheadConfig>;
 
+/** Curtailment advice with hysteresis, counted in the feed's settled price intervals. */
+export const CurtailmentConfig = z
+  .object({
+    /** Advise curtailing after this many consecutive intervals priced above the breakeven... */
+    after_intervals: z.number().int().min(1).default(2),
+    /** ...and resuming after this many consecutive intervals below it. */
+    resume_after_intervals: z.number().int().min(1).default(4),
+    /** Above this energy price, advise curtailing at once. */
+    hard_cap_usd_per_mwh: usd.optional(),
+  })
+  .strict();
+export type CurtailmentConfig = z.infer<typeof CurtailmentConfig>;
+
 export const EconomicsConfig = z
   .object({
     overhead: OverheadConfig.prefault({}),
     energy: EnergyConfig.prefault({}),
     bitcoin: BitcoinConfig.prefault({}),
     hpc: HpcConfig.prefault({}),
+    curtailment: CurtailmentConfig.prefault({}),
   })
   .strict();
 export type EconomicsConfig = z.infer<typeof EconomicsConfig>;
+
+/** What a site may set for itself under `sites.<site>.economics`; each section given replaces the default one whole. */
+export const SiteEconomicsConfig = z
+  .object({
+    overhead: OverheadConfig.optional(),
+    energy: EnergyConfig.optional(),
+    hpc: HpcConfig.optional(),
+    curtailment: CurtailmentConfig.optional(),
+  })
+  .strict();
+export type SiteEconomicsConfig = z.infer<typeof SiteEconomicsConfig>;
+
+/** A site's economics: its own sections where it has them, the defaults elsewhere (the market is shared). */
+export function siteEconomics(defaults: EconomicsConfig, own: SiteEconomicsConfig | undefined): EconomicsConfig {
+  return own ? { ...defaults, ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)) } : defaults;
+}

@@ -164,6 +164,7 @@ describe('computeEconomics: missing inputs stay missing', () => {
       revenue_usd_per_mwh: null,
       energy_cost_usd_per_mwh: 45,
       margin_usd_per_mwh: null,
+      opportunity_margin_usd_per_mwh: null,
       estimated_power_ratio: null,
       curtail: false,
     });

@@ -5,7 +5,7 @@
 import type { DeviceSample } from '../../protocol/telemetry.js';
 import { hashpriceUsdPerPhDay, miningRevenueUsdPerSecond, subsidyBtc, type ChainState } from './bitcoin.js';
 import type { EconomicsConfig } from './config.js';
-import { energyPriceUsdPerMwh } from './energy.js';
+import { energyPricesAt, type EnergyPrices } from './energy-price.js';
 import { nextHalving } from './halving.js';
 import { colocationUsdPerHour, gpuRentalUsdPerHour, type GpuState } from './hpc.js';
 import { breakevenUsdPerMwh, efficiencyJPerTh, energyCostUsdPerHour, hashcostUsdPerPhDay, marginUsdPerMwh, usdPerMwh } from './margin.js';
@@ -54,10 +54,13 @@ export interface WorkloadEconomics {
   /** Null when the workload draws no power. */
   revenue_usd_per_mwh: number | null;
   energy_cost_usd_per_mwh: number;
+  /** Revenue per MWh − cash energy price. */
   margin_usd_per_mwh: number | null;
+  /** Revenue per MWh − opportunity energy price (spot, where the site could sell its power instead). */
+  opportunity_margin_usd_per_mwh: number | null;
   /** Share of power_w that is estimated (0..1); null without power. Margins on estimates must say so. */
   estimated_power_ratio: number | null;
-  /** The margin is negative and turning the load down would save money (never for take-or-pay HPC). */
+  /** The opportunity margin is negative and turning the load down would save money (never for take-or-pay HPC). */
   curtail: boolean;
 }
 
@@ -72,7 +75,7 @@ export interface MinerBreakeven {
   breakeven_usd_per_mwh: number | null;
   /** What the energy for 1 PH/s of this model costs per day at today's price; compare with the hashprice. */
   hashcost_usd_per_ph_day: number;
-  /** The energy price now is above this model's breakeven. */
+  /** The opportunity energy price now is above this model's breakeven (the raw signal, before hysteresis). */
   curtail: boolean;
 }
 
@@ -87,7 +90,9 @@ export interface NextHalvingEconomics {
 }
 
 export interface SiteEconomics {
+  /** The cash price now (= energy.cash_usd_per_mwh). */
   energy_price_usd_per_mwh: number;
+  energy: EnergyPrices;
   mining: WorkloadEconomics;
   hpc: WorkloadEconomics;
   /** Market hashprice, gross of the pool fee as the indices publish it. */
@@ -118,9 +123,11 @@ function hpcUsdPerHour(gpus: readonly GpuState[], hpc: EconomicsConfig['hpc'], c
   return gpuRentalUsdPerHour(gpus, hpc.billing, hpc.price_usd_per_gpu_hour);
 }
 
-function workload(power: { power_w: number; estimated_power_w: number }, revenueUsdPerHour: number | null, energyPrice: number, curtailable: boolean): WorkloadEconomics {
+function workload(power: { power_w: number; estimated_power_w: number }, revenueUsdPerHour: number | null, prices: EnergyPrices, curtailable: boolean): WorkloadEconomics {
+  const energyPrice = prices.cash_usd_per_mwh;
   const revenuePerMwh = revenueUsdPerHour === null ? null : usdPerMwh(revenueUsdPerHour, power.power_w);
   const margin = marginUsdPerMwh(revenuePerMwh, energyPrice);
+  const opportunity = marginUsdPerMwh(revenuePerMwh, prices.opportunity_usd_per_mwh);
   return {
     power_w: power.power_w,
     revenue_usd_per_hour: revenueUsdPerHour,
@@ -128,22 +135,23 @@ function workload(power: { power_w: number; estimated_power_w: number }, revenue
     revenue_usd_per_mwh: revenuePerMwh,
     energy_cost_usd_per_mwh: energyPrice,
     margin_usd_per_mwh: margin,
+    opportunity_margin_usd_per_mwh: opportunity,
     estimated_power_ratio: power.power_w > 0 ? power.estimated_power_w / power.power_w : null,
-    curtail: curtailable && margin !== null && margin < 0,
+    curtail: curtailable && opportunity !== null && opportunity < 0,
   };
 }
 
-/** Called on every refresh: the whole site's economics at `nowMs`. */
-export function computeEconomics(input: SiteAggregate, config: EconomicsConfig, market: MarketInputs, nowMs: number): SiteEconomics {
-  const energyPrice = energyPriceUsdPerMwh(config.energy, nowMs);
+/** Called on every refresh: the whole site's economics at `nowMs`, at the site's energy prices then (its fixed price when not given). */
+export function computeEconomics(input: SiteAggregate, config: EconomicsConfig, market: MarketInputs, nowMs: number, prices: EnergyPrices = energyPricesAt(config.energy, null, nowMs)): SiteEconomics {
+  const energyPrice = prices.cash_usd_per_mwh;
   const poolFee = config.bitcoin.pool_fee;
   const chain = chainOf(market);
   const btcUsd = market.btc_usd;
   const hashprice = chain && btcUsd !== null ? hashpriceUsdPerPhDay(chain, btcUsd) : null;
 
-  const mining = workload(input.mining, miningUsdPerHour(input.mining.hashrate_hs, chain, btcUsd, poolFee), energyPrice, true);
+  const mining = workload(input.mining, miningUsdPerHour(input.mining.hashrate_hs, chain, btcUsd, poolFee), prices, true);
   // Take-or-pay HPC (reserved GPUs, colocation) earns the same whether it runs or not: never curtail it for price.
-  const hpc = workload(input.hpc, hpcUsdPerHour(input.hpc.gpus, config.hpc, 1), energyPrice, config.hpc.billing === 'utilization');
+  const hpc = workload(input.hpc, hpcUsdPerHour(input.hpc.gpus, config.hpc, 1), prices, config.hpc.billing === 'utilization');
 
   let halving: NextHalvingEconomics | null = null;
   if (market.height !== null) {
@@ -174,12 +182,13 @@ export function computeEconomics(input: SiteAggregate, config: EconomicsConfig, 
       efficiency_j_per_th: efficiency,
       breakeven_usd_per_mwh: price,
       hashcost_usd_per_ph_day: hashcostUsdPerPhDay(efficiency, energyPrice),
-      curtail: price !== null && energyPrice > price,
+      curtail: price !== null && prices.opportunity_usd_per_mwh > price,
     });
   }
 
   return {
     energy_price_usd_per_mwh: energyPrice,
+    energy: prices,
     mining,
     hpc,
     hashprice_usd_per_ph_day: hashprice,

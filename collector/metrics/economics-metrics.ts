@@ -7,8 +7,11 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Telemetry, Workload } from '../../protocol/index.js';
 import type { EconomicsConfig } from '../economics/config.js';
-import { energyPriceUsdPerMwh } from '../economics/energy.js';
+import { CurtailmentAdvisor, type Advice, type CurtailmentTarget } from '../economics/curtailment.js';
+import { energyPricesAt, opportunityOfSpot } from '../economics/energy-price.js';
+import { forwardView, marginByHourAhead, secondsUntilNegative, type ForwardInterval } from '../economics/forward.js';
 import { colocationShare, computeEconomics, messageRevenueUsdPerHour, type SiteEconomics } from '../economics/site.js';
+import type { SiteFeeds } from '../energy-market/site-feeds.js';
 import type { MarketSource } from '../market/source.js';
 import { assertFinite } from './finite.js';
 import { messageTotals, WORKLOADS, type SiteSummary } from '../state/live-state.js';
@@ -22,16 +25,36 @@ export interface SiteSettings {
   margin_floor_usd_per_mwh?: number | undefined;
 }
 
+/** A change of curtailment advice, for the InfluxDB event log. */
+export interface AdviceEvent extends Advice {
+  site: string;
+  at_ms: number;
+  price_usd_per_mwh: number;
+}
+
+/** Everything computed for one site at one instant. */
+export interface SiteView {
+  economics: SiteEconomics;
+  forward: ForwardInterval[];
+  advice: Advice[];
+}
+
+/** Advice changes held for the next InfluxDB write; beyond this the oldest go (they are also logged). */
+const MAX_PENDING_EVENTS = 1000;
+
 export class EconomicsMetrics {
   private readonly revenue: Counter<'site' | 'workload'>;
   private readonly energyCost: Counter<'site' | 'workload'>;
   private readonly billedEnergy: Counter<'site' | 'workload'>;
-  private cached: { at: number; summaries: Map<string, SiteSummary>; economics: Map<string, SiteEconomics> } | undefined;
+  private cached: { at: number; summaries: Map<string, SiteSummary>; economics: Map<string, SiteEconomics>; views: Map<string, SiteView> } | undefined;
+  private readonly advisor = new CurtailmentAdvisor();
+  private events: AdviceEvent[] = [];
 
   constructor(
     registry: Registry,
     private readonly config: EconomicsConfig,
     private readonly market: MarketSource,
+    private readonly pricing: SiteFeeds,
     private readonly summaries: () => Map<string, SiteSummary>,
     private readonly labels: SiteLabels,
     private readonly increments: Increments,
@@ -40,6 +63,7 @@ export class EconomicsMetrics {
   ) {
     const registers = [registry];
     const economics = () => this.economics();
+    const views = () => this.views();
     const marketOnly = () => this.marketOnly();
     const snapshot = () => this.market.snapshot();
 
@@ -70,7 +94,66 @@ export class EconomicsMetrics {
       for (const workload of WORKLOADS) setIf(g, { site, workload }, e[workload].margin_usd_per_mwh);
       setIf(g, { site, workload: 'mining', scenario: 'next_halving' }, e.next_halving?.mining_margin_usd_per_mwh);
     });
-    perSite('powersite_energy_cost_usd_per_mwh', 'Energy price now (flat or time of use)', ['site'], (g, site, e) => setIf(g, { site }, e.energy_price_usd_per_mwh));
+    perSite('powersite_energy_cost_usd_per_mwh', 'Energy price paid now, adders included (market feed, or flat / time of use / PPA)', ['site'], (g, site, e) => setIf(g, { site }, e.energy_price_usd_per_mwh));
+    perSite('powersite_energy_opportunity_cost_usd_per_mwh', 'What a MWh burned now forgoes: the spot price where the site can sell back, else the price paid', ['site'], (g, site, e) =>
+      setIf(g, { site }, e.energy.opportunity_usd_per_mwh),
+    );
+    perSite('powersite_energy_spot_usd_per_mwh', 'The market feed\'s price now in USD, before adders (absent without a feed or while it has none)', ['site'], (g, site, e) => setIf(g, { site }, e.energy.spot_usd_per_mwh));
+    perSite('powersite_energy_price_stale', '1 when the site\'s market feed has no price for now and the fixed price stands in', ['site'], (g, site, e) => g.set({ site }, e.energy.stale ? 1 : 0));
+    perSite('powersite_energy_price_source', 'Where the energy price comes from: feed, fallback (feed has none for now) or fixed, 1 per site', ['site', 'source'], (g, site, e) => g.set({ site, source: e.energy.source }, 1));
+    perSite('powersite_opportunity_margin_usd_per_mwh', 'Revenue per MWh minus the opportunity energy price (what curtailment compares)', ['site', 'workload'], (g, site, e) => {
+      for (const workload of WORKLOADS) setIf(g, { site, workload }, e[workload].opportunity_margin_usd_per_mwh);
+    });
+    type ViewSetter = (gauge: Gauge<string>, site: string, v: SiteView) => void;
+    const perView = (name: string, help: string, labelNames: string[], set: ViewSetter) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const [site, v] of views()) set(this, site, v);
+        },
+      });
+    const adviceLabels = (site: string, a: Advice) => (a.model === null ? { site, workload: a.workload } : { site, workload: a.workload, model: a.model });
+    perView('powersite_curtailment_advice', 'Curtailment advice after hysteresis (N intervals above breakeven to curtail, M below to resume, or above the hard cap): 1 = curtail', ['site', 'workload', 'model'], (g, site, v) => {
+      for (const a of v.advice) g.set(adviceLabels(site, a), a.curtail ? 1 : 0);
+    });
+    perView('powersite_curtailment_advice_power_watts', 'Power the curtailment advice would free (0 when not advised)', ['site', 'workload', 'model'], (g, site, v) => {
+      for (const a of v.advice) g.set(adviceLabels(site, a), a.curtail ? a.power_w : 0);
+    });
+    perView('powersite_forecast_margin_usd_per_mwh', 'Lowest forecast margin per MWh (day-ahead prices, opportunity basis, today\'s revenue) of the intervals starting in each hour ahead', ['site', 'workload', 'hours_ahead'], (g, site, v) => {
+      for (const workload of WORKLOADS) for (const [hour, m] of marginByHourAhead(v.forward, workload, this.clock())) g.set({ site, workload, hours_ahead: String(hour) }, m);
+    });
+    perView('powersite_forecast_negative_margin_eta_seconds', 'Seconds until the first day-ahead interval with a negative margin (0 when under way; absent when none within 36 h)', ['site', 'workload'], (g, site, v) => {
+      for (const workload of WORKLOADS) setIf(g, { site, workload }, secondsUntilNegative(v.forward, workload, this.clock()));
+    });
+    const feeds = () => this.pricing.all();
+    const now = this.clock;
+    new Gauge({
+      name: 'powersite_energy_feed_age_seconds',
+      help: 'Time since the energy price feed last brought prices',
+      labelNames: ['feed'],
+      registers,
+      collect() {
+        this.reset();
+        for (const f of feeds()) {
+          const at = f.status().updated_at_ms;
+          if (at !== null) this.set({ feed: f.name }, Math.max(0, now() - at) / 1000);
+        }
+      },
+    });
+    new Counter({
+      name: 'powersite_energy_feed_errors_total',
+      help: 'Failed requests of the energy price feed (throttled ones included)',
+      labelNames: ['feed'],
+      registers,
+      collect() {
+        this.reset();
+        for (const f of feeds()) this.inc({ feed: f.name }, f.status().errors);
+      },
+    });
     perSite('powersite_miner_efficiency_joules_per_terahash', 'Live efficiency of a miner model (its power / its hashrate)', ['site', 'model'], (g, site, e) => {
       for (const b of e.breakeven) setIf(g, { site, model: b.model }, b.efficiency_j_per_th);
     });
@@ -91,6 +174,7 @@ export class EconomicsMetrics {
       if (s.margin_floor_usd_per_mwh !== undefined) floor.set({ site }, s.margin_floor_usd_per_mwh);
     }
     const siteNames = () => this.summaries().keys();
+    const sitePricing = this.pricing;
     new Gauge({
       name: 'powersite_hpc_billing_info',
       help: 'The configured HPC billing (reserved, utilization or colocation), 1 per site',
@@ -98,7 +182,7 @@ export class EconomicsMetrics {
       registers,
       collect() {
         this.reset();
-        for (const site of siteNames()) this.set({ site, billing: config.hpc.billing }, 1);
+        for (const site of siteNames()) this.set({ site, billing: sitePricing.forSite(site).config.hpc.billing }, 1);
       },
     });
 
@@ -139,7 +223,7 @@ export class EconomicsMetrics {
     marketGauge('powersite_market_difficulty', 'Network difficulty in use', () => snapshot().difficulty);
     marketGauge('powersite_market_block_height', 'Chain tip height in use', () => snapshot().height);
     marketGauge('powersite_market_fees_btc_per_block', 'Mean fees per block (last 144 blocks) in use', () => snapshot().fees_btc_per_block);
-    marketGauge('powersite_market_data_age_seconds', 'Age of the market inputs (0 for static config values)', () => snapshot().age_s);
+    marketGauge('powersite_market_data_age_seconds', 'Age of the market inputs (for constants from the config: time since the collector started)', () => snapshot().age_s);
     marketGauge('powersite_market_data_stale', '1 when the market feed has failed for longer than stale_after (the last good values stay in use)', () => (snapshot().stale ? 1 : 0), {});
 
     this.revenue = new Counter({ name: 'powersite_revenue_usd_total', help: 'Revenue earned, advanced per message by revenue rate × interval', labelNames: ['site', 'workload'], registers });
@@ -159,28 +243,55 @@ export class EconomicsMetrics {
 
   /** Economics per site label, computed once per scrape. */
   economics(): Map<string, SiteEconomics> {
+    return this.compute().economics;
+  }
+
+  /** Economics, forward view and curtailment advice per site label. */
+  views(): Map<string, SiteView> {
+    return this.compute().views;
+  }
+
+  /** Advice changes since the last call, oldest first. */
+  drainEvents(): AdviceEvent[] {
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  private compute() {
     const now = this.clock();
     const summaries = this.summaries();
     if (!this.cached || this.cached.summaries !== summaries || now - this.cached.at > 250) {
       const snapshot = this.market.snapshot();
-      const out = new Map<string, SiteEconomics>();
-      for (const [site, summary] of summaries) out.set(site, computeEconomics(summary, this.config, snapshot, now));
-      this.cached = { at: now, summaries, economics: out };
+      const economics = new Map<string, SiteEconomics>();
+      const views = new Map<string, SiteView>();
+      for (const [site, summary] of summaries) {
+        const { config, feed } = this.pricing.forSite(site);
+        const e = computeEconomics(summary, config, snapshot, now, energyPricesAt(config.energy, feed, now));
+        const settled = feed ? feed.settled().map((i) => ({ ...i, price: opportunityOfSpot(config.energy, i.price) })) : [];
+        const advice = this.advisor.advise(site, curtailmentTargets(e, config), settled, e.energy.opportunity_usd_per_mwh, config.curtailment, now);
+        for (const a of advice) if (a.changed) this.events.push({ ...a, site, at_ms: now, price_usd_per_mwh: e.energy.opportunity_usd_per_mwh });
+        if (this.events.length > MAX_PENDING_EVENTS) this.events.splice(0, this.events.length - MAX_PENDING_EVENTS);
+        economics.set(site, e);
+        views.set(site, { economics: e, forward: feed ? forwardView(e, config.energy, feed.dayAhead(), now) : [], advice });
+      }
+      this.cached = { at: now, summaries, economics, views };
     }
-    return this.cached.economics;
+    return this.cached;
   }
 
   /** Advances revenue and energy-cost counters for one stored message. */
   commit(message: Telemetry): void {
     const site = this.labels.label(message.site);
+    const { config, feed } = this.pricing.forSite(site);
     let share = 1;
-    if (this.config.hpc.billing === 'colocation') {
+    if (config.hpc.billing === 'colocation') {
       const hostGpus = message.devices.filter((d) => d.kind === 'gpu' && d.workload === 'hpc').length;
       share = colocationShare(hostGpus, this.summaries().get(site)?.hpc.gpus.length ?? hostGpus);
     }
-    const rate = messageRevenueUsdPerHour(message.devices, this.config, this.market.snapshot(), share);
+    const rate = messageRevenueUsdPerHour(message.devices, config, this.market.snapshot(), share);
     const hours = message.interval_s / 3600;
-    const price = energyPriceUsdPerMwh(this.config.energy, message.ts);
+    const price = energyPricesAt(config.energy, feed, message.ts).cash_usd_per_mwh;
     const totals = messageTotals(message);
     const summary = this.summaries().get(site);
     const amounts = Object.fromEntries(
@@ -208,6 +319,16 @@ export class EconomicsMetrics {
       this.increments.add(site, workload, 'energy_cost_usd', cost);
     }
   }
+}
+
+/** Miner models with a known breakeven, and HPC billed by utilisation (take-or-pay HPC is never curtailed for price). */
+function curtailmentTargets(e: SiteEconomics, config: EconomicsConfig): CurtailmentTarget[] {
+  const targets: CurtailmentTarget[] = [];
+  for (const b of e.breakeven) if (b.breakeven_usd_per_mwh !== null) targets.push({ workload: 'mining', model: b.model, breakeven_usd_per_mwh: b.breakeven_usd_per_mwh, power_w: b.power_w });
+  if (config.hpc.billing === 'utilization' && e.hpc.revenue_usd_per_mwh !== null) {
+    targets.push({ workload: 'hpc', model: null, breakeven_usd_per_mwh: e.hpc.revenue_usd_per_mwh, power_w: e.hpc.power_w });
+  }
+  return targets;
 }
 
 const EMPTY_SITE = {

@@ -63,11 +63,16 @@ export interface LiveStateOptions {
   staleIntervals: number;
   /** Devices silent for longer than this are dropped from the live view (ms). */
   forgetAfterMs: number;
-  /** `economics.overhead`: what no meter shows. */
-  overhead?: Overhead;
+  /** `economics.overhead` (or a site's own under `sites.<site>.economics`): what no meter shows. */
+  overhead?: Overhead | ((site: string) => Overhead);
 }
 
 export class LiveState {
+  private overheadOf(site: string): Overhead {
+    const o = this.options.overhead ?? {};
+    return typeof o === 'function' ? o(site) : o;
+  }
+
   private readonly sites = new Map<string, Map<string, HostEntry>>();
   /** Bumped on every change, so readers can tell a cached summary from a current one. */
   version = 0;
@@ -173,7 +178,7 @@ export class LiveState {
         hostPower.push(hp);
         if (host.devices.size === 0 && host.offline) hosts.delete(hostName);
       }
-      const { workloads, ...power } = billedPower(hostPower, meters, this.options.overhead ?? {});
+      const { workloads, ...power } = billedPower(hostPower, meters, this.overheadOf(site));
       for (const w of WORKLOADS) {
         const u = utilization[w];
         summary[w].gpu_utilization = u.n > 0 ? u.sum / u.n : undefined;
