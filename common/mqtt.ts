@@ -24,7 +24,7 @@ export const MqttClientConfig = z
   .strict();
 export type MqttClientConfig = z.infer<typeof MqttClientConfig>;
 
-async function readSecretFile(path: string, what: string): Promise<Buffer> {
+export async function readSecretFile(path: string, what: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
