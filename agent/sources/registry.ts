@@ -8,6 +8,7 @@ import { nvidiaSource } from './nvidia/index.js';
 import { simulatedSource } from './simulated/index.js';
 import { cgminerSource } from './cgminer/index.js';
 import { amdSource } from './amd/index.js';
+import { redfishSource } from './redfish/index.js';
 
 export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [
   nvidiaSource,
@@ -15,6 +16,7 @@ export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [
   simulatedSource,
   cgminerSource,
   amdSource,
+  redfishSource,
 ];
 
 export function findSource(type: string): SourceDefinition | undefined {
