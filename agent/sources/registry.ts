@@ -9,6 +9,7 @@ import { simulatedSource } from './simulated/index.js';
 import { cgminerSource } from './cgminer/index.js';
 import { amdSource } from './amd/index.js';
 import { redfishSource } from './redfish/index.js';
+import { modbusSource } from './modbus/index.js';
 
 export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [
   nvidiaSource,
@@ -17,6 +18,7 @@ export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [
   cgminerSource,
   amdSource,
   redfishSource,
+  modbusSource,
 ];
 
 export function findSource(type: string): SourceDefinition | undefined {
