@@ -51,6 +51,17 @@ export const DeviceSample = z.object({
   workload: Workload,
   vendor: TagValue(64).optional(),
   model: TagValue(128).optional(),
+  /** The model string as the device gave it, where `model` is its canonical form ("Antminer S9\nV1.3.58"); for support, not a tag. */
+  model_raw: z.string().max(256).optional(),
+  /**
+   * A miner's hash algorithm ("sha256", "scrypt", …; "unknown" when the agent cannot tell). Only
+   * sha256 hashrate is priced with bitcoin's hashprice. Additive in v1: samples from agents that
+   * predate it carry none and are read as sha256.
+   */
+  algorithm: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/, 'must be a lowercase algorithm name such as "sha256"')
+    .optional(),
   up: z.boolean(),
   /** Why the device is down or degraded, for operators; never a secret. */
   error: z.string().max(256).optional(),

@@ -86,8 +86,9 @@ describe('cgminer fleet over several cycles', () => {
     const [ra, rb, rc] = await read(fleet);
     expect(ra).toMatchObject({ power_w: 3300, power_source: 'measured' });
     expect(rb).toMatchObject({ model: 'Antminer S19j Pro', power_source: 'estimated' });
-    expect(rb!.power_w).toBeCloseTo(30.5 * 110.56689, 6);
-    expect(rc!.power_w).toBeCloseTo(31 * 110.56689, 6);
+    // J/TH × the summary's "GHS 30m" 111878.26 GH/s
+    expect(rb!.power_w).toBeCloseTo(30.5 * 111.87826, 6);
+    expect(rc!.power_w).toBeCloseTo(31 * 111.87826, 6);
     expect(b.requests).toEqual(['version', 'summary+stats']); // the model override does not skip family detection
   });
 
@@ -140,7 +141,9 @@ describe('cgminer fleet over several cycles', () => {
         id: '127.0.0.33:4433',
         kind: 'asic',
         vendor: 'microbt',
-        model: 'Whatsminer M60S VK30',
+        model: 'Whatsminer M60S',
+        model_raw: 'Whatsminer M60S VK30', // miner.type "M60S_VK30": VK30 is the board revision
+        algorithm: 'sha256',
         up: true,
         hashrate_hs: 172.4e12,
         power_w: 3344,

@@ -36,8 +36,9 @@ const GOLDEN: Record<string, Golden> = {
       vendor: 'bitmain',
       model: 'Antminer S19 Pro',
       up: true,
-      hashrate_hs: 110566.89e9,
-      power_w: expect.closeTo(29.5 * 110.56689, 6) as unknown as number, // 3261.72 W
+      algorithm: 'sha256',
+      hashrate_hs: 111878.26e9, // summary "GHS 30m" (beside "GHS 5s" 110566.89)
+      power_w: expect.closeTo(29.5 * 111.87826, 6) as unknown as number, // 3300.41 W
       power_source: 'estimated',
       temp_c: 73,
       fan_rpm: 6000,
@@ -55,7 +56,9 @@ const GOLDEN: Record<string, Golden> = {
       kind: 'asic',
       vendor: 'bitmain',
       model: 'Antminer S9',
+      model_raw: 'Antminer S9 Hiveon',
       up: true,
+      algorithm: 'sha256',
       hashrate_hs: 11781.4e9,
       power_w: expect.closeTo((1400 / 13.5) * 11.7814, 6) as unknown as number, // 1221.78 W, not the reported 34.65
       power_source: 'estimated',
@@ -77,6 +80,7 @@ const GOLDEN: Record<string, Golden> = {
       kind: 'asic',
       vendor: 'microbt',
       up: true,
+      algorithm: 'sha256',
       hashrate_hs: 67266447.69e6,
       power_w: 3491,
       power_source: 'reported',
@@ -95,6 +99,7 @@ const GOLDEN: Record<string, Golden> = {
       kind: 'asic',
       vendor: 'microbt',
       up: true,
+      algorithm: 'sha256',
       hashrate_hs: expect.closeTo(67439352.49e6, 0) as unknown as number,
       power_w: 3417,
       power_source: 'reported',
@@ -113,6 +118,7 @@ const GOLDEN: Record<string, Golden> = {
       kind: 'asic',
       vendor: 'microbt',
       up: true,
+      algorithm: 'sha256',
       hashrate_hs: 77909448.6e6,
       power_w: 3553,
       power_source: 'reported',
@@ -128,7 +134,7 @@ const GOLDEN: Record<string, Golden> = {
   'sleeping Whatsminer M31S: up, hashing nothing, and why': {
     serves: { status: 'whatsminer-m31s-status.btmineroff.json' },
     config: { family: 'whatsminer' },
-    expected: { kind: 'asic', vendor: 'microbt', up: true, hashrate_hs: 0, error: 'mining stopped (btmineroff)' },
+    expected: { kind: 'asic', vendor: 'microbt', up: true, algorithm: 'sha256', hashrate_hs: 0, error: 'mining stopped (btmineroff)' },
     asked: ['summary', 'edevs', 'status'],
   },
   "Whatsminer M30S rejecting every request (Missing JSON 'command'): down, counted as an api error": {
@@ -142,6 +148,7 @@ const GOLDEN: Record<string, Golden> = {
     expected: {
       kind: 'asic',
       up: true,
+      algorithm: 'sha256',
       hashrate_hs: 13967276.98800245e6,
       power_w: 1419,
       power_source: 'reported',
@@ -158,6 +165,7 @@ const GOLDEN: Record<string, Golden> = {
     expected: {
       kind: 'asic',
       up: true,
+      algorithm: 'sha256',
       hashrate_hs: 60829.48e9,
       power_w: 1051,
       power_source: 'reported',
@@ -175,6 +183,7 @@ const GOLDEN: Record<string, Golden> = {
       vendor: 'canaan',
       model: 'AvalonMiner 1246',
       up: true,
+      algorithm: 'sha256',
       hashrate_hs: 81072.68e9,
       power_w: 3189,
       power_source: 'reported',
@@ -187,10 +196,24 @@ const GOLDEN: Record<string, Golden> = {
   },
   'idle Avalon Q: no power reading, board temperature from HBOTemp': {
     serves: { stats: 'avalon-q-stats.json' },
-    expected: { kind: 'asic', vendor: 'canaan', model: 'Avalon Q', up: true, hashrate_hs: 0, temp_c: 27, fan_rpm: 0, uptime_s: 37819, hw_errors: 0 },
+    expected: {
+      kind: 'asic',
+      vendor: 'canaan',
+      model: 'Avalon Q',
+      up: true,
+      algorithm: 'sha256',
+      hashrate_hs: 0,
+      power_w: 0, // nameplate × 0 H/s
+      power_source: 'estimated',
+      temp_c: 27,
+      fan_rpm: 0,
+      uptime_s: 37819,
+      hw_errors: 0,
+      error: 'not hashing (Work: In Idle, Hash Board: 1)', // SYSTEMSTATU
+    },
     asked: ['version', 'devdetails', 'stats', 'summary+stats'],
   },
-  'AvalonMiner 1047 (multi-command reply, family configured): no PSU telemetry, model not in the table, so no power': {
+  'AvalonMiner 1047 (multi-command reply, family configured): no PSU telemetry, so estimated from the nameplate': {
     serves: { 'summary+stats': 'avalon-10xx-pools+summary+stats.json' },
     config: { family: 'avalon' },
     expected: {
@@ -198,7 +221,10 @@ const GOLDEN: Record<string, Golden> = {
       vendor: 'canaan',
       model: 'AvalonMiner 1047',
       up: true,
+      algorithm: 'sha256',
       hashrate_hs: 32247416.81e6,
+      power_w: expect.closeTo((2380 / 37) * 32.24741681, 6) as unknown as number, // 37 TH/s, 2,380 W nameplate
+      power_source: 'estimated',
       temp_c: 64,
       fan_rpm: 2927,
       uptime_s: 155,
@@ -216,7 +242,11 @@ const GOLDEN: Record<string, Golden> = {
       vendor: 'canaan',
       model: 'AvalonMiner 1047',
       up: true,
-      hashrate_hs: 0,
+      algorithm: 'sha256',
+      hashrate_hs: 0, // every window 0, "MHS av" nan
+      power_w: 0,
+      power_source: 'estimated',
+      error: 'not hashing (Work: In Work, Hash Board: 2)',
       temp_c: 64,
       fan_rpm: 2927,
       uptime_s: 155,
@@ -273,14 +303,14 @@ describe('every ASIC fixture through the cgminer source', () => {
     // btminer's own commands.
     const reply = asicReply('whatsminer-m20sv10-get_psu.json');
     expect(replyStatus(reply)).toEqual({ ok: true, code: 131, description: 'whatsminer v1.4.0' });
-    expect(FAMILIES.recognise(reply, 'cgminer')).toEqual({ family: 'whatsminer' });
+    expect(FAMILIES.recognise(reply, 'cgminer')).toEqual({ family: 'whatsminer', firmware: 'whatsminer v1.4.0' });
   });
 
   it('covers every fixture file', () => {
     const used = new Set(Object.values(GOLDEN).flatMap((g) => Object.values(g.serves)));
     used.add('whatsminer-m30s-error-missing-command.json');
     used.add('whatsminer-m20sv10-get_psu.json');
-    const all = readdirSync(new URL('../agent/sources/cgminer/fixtures/', import.meta.url)).filter((f) => f !== 'SOURCES.md');
+    const all = readdirSync(new URL('../agent/sources/cgminer/fixtures/', import.meta.url), { withFileTypes: true }).filter((e) => e.isFile() && e.name !== 'SOURCES.md').map((e) => e.name);
     expect(all.filter((f) => !used.has(f))).toEqual([]);
   });
 });

@@ -35,9 +35,9 @@ afterAll(() => fakes.close());
 describe('scan', () => {
   it('finds the miners on the range with family and model, sorted by address', () => {
     expect(found).toEqual([
-      { host: '127.0.0.2', port: cgPort, family: 'antminer', model: 'Antminer S19 Pro' },
-      { host: '127.0.0.3', port: cgPort, family: 'luxos' },
-      { host: '127.0.0.4', port: v3Port, family: 'whatsminer-v3', model: 'Whatsminer M60S VK30' },
+      { host: '127.0.0.2', port: cgPort, family: 'antminer', model: 'Antminer S19 Pro', firmware: 'bmminer 1.0.0' },
+      { host: '127.0.0.3', port: cgPort, family: 'luxos', firmware: 'LUXminer 2025.4.8.220305-57b389c7' }, // its summary's Description
+      { host: '127.0.0.4', port: v3Port, family: 'whatsminer-v3', model: 'Whatsminer M60S', model_raw: 'Whatsminer M60S VK30' },
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { asicReplies } from '../../../../test/fixtures/asic/index.js';
-import { antminerFamily, bitmainModel, hiveonFamily } from './antminer.js';
+import { antminerFamily, hiveonFamily } from './antminer.js';
 import { MinerError } from '../wire/errors.js';
 
 const invalid = new MinerError('api', 'summary: Invalid command (code 14)', 14);
@@ -13,7 +13,7 @@ describe('stock Antminer (bmminer)', () => {
     );
     expect(readout).toEqual({
       model: 'Antminer S19 Pro',
-      hashrate_hs: 110566.89e9, // summary "GHS 5s" (no 30 s / 1 m window on bmminer)
+      hashrate_hs: 111878.26e9, // summary "GHS 30m": the current rate without the 5 s noise
       temp_c: 73, // temp1 and temp_pcb1 "73-45-64-65"
       fan_rpm: 6000,
       uptime_s: 50474,
@@ -26,7 +26,7 @@ describe('stock Antminer (bmminer)', () => {
 
   it('falls back to the stats row when summary fails (hardware errors summed over chains)', () => {
     const readout = antminerFamily.parse(asicReplies({ summary: invalid, stats: 'antminer-s19pro-bmminer-stats.json' }), { family: 'antminer' });
-    expect(readout).toMatchObject({ hashrate_hs: 110566.89e9, uptime_s: 50474, hw_errors: 183 + 195 + 184 });
+    expect(readout).toMatchObject({ hashrate_hs: 111878.26e9 /* stats rate_30m, rate_unit GH */, uptime_s: 50474, hw_errors: 183 + 195 + 184 });
     expect(readout.shares_accepted).toBeUndefined();
   });
 
@@ -42,10 +42,12 @@ describe('stock Antminer (bmminer)', () => {
     expect(() => antminerFamily.parse(asicReplies({ summary: invalid, stats: invalid }), { family: 'antminer' })).toThrow(invalid);
   });
 
-  it('names the hardware, not the firmware', () => {
-    expect(bitmainModel('Antminer S9 Hiveon')).toBe('Antminer S9');
-    expect(bitmainModel('Antminer S19JPRO Hiveon')).toBe('Antminer S19JPRO');
-    expect(bitmainModel('  ')).toBeUndefined();
+  it('names the hardware, not the firmware, and the firmware apart', () => {
+    const version = (type: string, build: Record<string, string> = { BMMiner: '1.0.0' }) => ({ STATUS: [{ STATUS: 'S', Description: 'cgminer 1.0.0' }], VERSION: [{ ...build, Type: type }] });
+    expect(antminerFamily.recognise(version('Antminer S9 (vnish 3.8.6)', { CGMiner: '4.11.1' }))).toEqual({ model: 'Antminer S9', firmware: 'vnish 3.8.6' });
+    expect(antminerFamily.recognise(version('Antminer S9\nV1.3.58', { BMMiner: '2.0.0' }))).toEqual({ model: 'Antminer S9', firmware: 'bmminer 2.0.0' });
+    expect(hiveonFamily.recognise(version('Antminer S19JPRO Hiveon'))).toEqual({ model: 'Antminer S19j Pro', firmware: 'bmminer 1.0.0' });
+    expect(antminerFamily.recognise(version('Antminer S19JPRO Hiveon'))).toBeUndefined();
   });
 });
 
@@ -56,6 +58,7 @@ describe('Hiveon', () => {
     });
     expect(readout).toEqual({
       model: 'Antminer S9',
+      model_raw: 'Antminer S9 Hiveon',
       hashrate_hs: 11781.4e9, // "GHS 5s":"11781.40"
       temp_c: 59, // temp6..8 = 59, 50, 57 (temp2_N are chip sensors)
       fan_rpm: 4920, // fan5 3840, fan6 4920

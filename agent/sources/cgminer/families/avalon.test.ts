@@ -47,6 +47,7 @@ describe('Avalon', () => {
     const readout = avalonFamily.parse(asicReplies({ summary: noSummary, stats: 'avalon-q-stats.json' }), { family: 'avalon' });
     expect(readout).toEqual({
       model: 'Avalon Q',
+      note: 'not hashing (Work: In Idle, Hash Board: 1)', // SYSTEMSTATU
       hashrate_hs: 0, // GHSspd[0.00]
       reported_power_w: undefined, // PS[4] = 0
       temp_c: 27, // TMax[0] while idle; HBOTemp/HBITemp 27
@@ -73,6 +74,8 @@ describe('Avalon', () => {
     ]);
     expect(avalonModel('1246-83-21072802_4ec6bb0_211fc46')).toBe('AvalonMiner 1246');
     expect(avalonModel('Q-25052801_14a19a2')).toBe('Avalon Q');
+    expect(avalonModel('9211809-b4b3d00')).toBe('AvalonMiner 921'); // model 921, then the build's YYMM
+    expect(avalonModel('15-194-24102401_25462b2_9ddf522')).toBe('AvalonMiner 15-194'); // series-TH/s, as PROD names it
     expect(avalonModel(undefined)).toBeUndefined();
   });
 });

@@ -24,11 +24,19 @@ function first(tokens: Map<string, string>, key: string): number | undefined {
   return numbers(tokens.get(key))[0];
 }
 
-/** Ver[1246-83-21072802_…] → "AvalonMiner 1246"; Ver[Q-25052801_…] → "Avalon Q". */
+/**
+ * The model a module's Ver names: Ver[1246-83-21072802_…] → "AvalonMiner 1246";
+ * Ver[15-194-24102401_…] → "AvalonMiner 15-194" (series-THs, as PROD says); Ver[9211809-b4b3d00]
+ * → "AvalonMiner 921" (model then a YYMM build date); Ver[Q-25052801_…] → "Avalon Q".
+ */
 export function avalonModel(ver: string | undefined): string | undefined {
-  const name = ver?.split('-')[0]?.trim();
-  if (!name) return undefined;
-  return /^\d+$/.test(name) ? `AvalonMiner ${name}` : `Avalon ${name}`;
+  const parts = ver?.split('-').map((p) => p.trim()) ?? [];
+  const [first, second] = parts;
+  if (!first) return undefined;
+  if (/^\d{2}$/.test(first) && second !== undefined && /^\d{3}$/.test(second)) return `AvalonMiner ${first}-${second}`;
+  const dated = /^(\d{3,4})\d{4}$/.exec(first);
+  if (dated) return `AvalonMiner ${dated[1]}`;
+  return /^\d+$/.test(first) ? `AvalonMiner ${first}` : `Avalon ${first}`;
 }
 
 /** The MM ID strings of a stats reply, one per hashing module, with the row that holds them. */
@@ -56,13 +64,15 @@ export const avalonFamily: MinerFamily = {
   id: 'avalon',
   protocol: 'cgminer',
   vendor: { name: 'canaan', models: /avalon/i },
+  algorithm: 'sha256',
   /** VERSION PROD "AvalonMiner 1246", or a stats reply with MM ID module strings / AVA rows. */
   recognise(reply) {
     const prod = str(firstRow(reply, 'VERSION')?.PROD);
     const modules = avalonModules(reply);
     if (!/avalon/i.test(prod ?? '') && modules.length === 0 && !rows(reply, 'STATS').some((row) => /^AVA/.test(str(row.ID) ?? ''))) return undefined;
     const model = prod ?? avalonModel(modules[0]?.tokens.get('Ver'));
-    return model === undefined ? {} : { model };
+    const firmware = str(firstRow(reply, 'VERSION')?.VERSION) ?? modules[0]?.tokens.get('Ver');
+    return { ...(model === undefined ? {} : { model }), ...(firmware === undefined ? {} : { firmware }) };
   },
   joinReads: true,
   reads: [{ command: 'summary' }, { command: 'stats' }],
@@ -74,14 +84,17 @@ export const avalonFamily: MinerFamily = {
       throw new MinerError('malformed', 'stats: no MM ID module string and no summary');
     }
     const counters = summaryCounters(summary);
-    const speedGh = sum(modules.map(({ tokens }) => first(tokens, 'GHSspd') ?? first(tokens, 'GHSavg')));
+    const speedGh = sum(modules.map(({ tokens }) => first(tokens, 'GHSspd')));
+    const hashrate = hashrateFrom(summary) ?? (speedGh === undefined ? undefined : speedGh * 1e9);
+    const state = modules.map(({ tokens }) => tokens.get('SYSTEMSTATU')?.trim()).find((s) => s);
     return {
+      ...(hashrate === 0 ? { note: `not hashing${state ? ` (${state})` : ''}` } : {}),
       model: identity.model ?? avalonModel(modules[0]?.tokens.get('Ver')),
-      hashrate_hs: hashrateFrom(summary) ?? (speedGh === undefined ? undefined : speedGh * 1e9),
+      hashrate_hs: hashrate,
       reported_power_w: sum(modules.map(({ tokens }) => modulePower(tokens))),
       // No PCB sensor on Avalon boards: TMax is the hottest board reading, HBOTemp/HBITemp the board outlet/inlet (Avalon Q).
       temp_c: maxPositive(modules.flatMap(({ tokens }) => ['TMax', 'HBOTemp', 'HBITemp'].map((key) => first(tokens, key)))),
-      fan_rpm: maxOf(modules.flatMap(({ tokens }) => [...tokens].filter(([key]) => /^Fan\d+$/.test(key)).map(([, v]) => numbers(v)[0]))),
+      fan_rpm: maxOf(modules.flatMap(({ tokens }) => [...tokens].filter(([key]) => /^Fan\d*$/.test(key)).map(([, v]) => numbers(v)[0]))),
       uptime_s: counters.uptime_s ?? num(modules[0]?.row.Elapsed),
       hw_errors: counters.hw_errors ?? sum(modules.map(({ tokens }) => first(tokens, 'HW'))),
       shares_accepted: counters.shares_accepted,

@@ -7,6 +7,7 @@
 import { MinerError } from '../wire/errors.js';
 import type { CommandSpec } from '../wire/protocol.js';
 import type { JsonRecord } from '../wire/reply.js';
+import type { Algorithm } from './models.js';
 
 export type { CommandSpec };
 
@@ -16,7 +17,12 @@ export type Family = string;
 /** What detection (or the config) established about a miner, cached between polls. */
 export interface Identity {
   family: Family;
+  /** Canonical model (families/models.ts), as tags and look-ups use it. */
   model?: string;
+  /** The model string as the firmware wrote it, when it differs from `model`. */
+  model_raw?: string;
+  /** The firmware's name and version as the miner gives it ("vnish 3.8.6", "BOSminer 0.2.0-d360818"). */
+  firmware?: string;
 }
 
 /** One miner's reading, before the fleet adds its id, kind and power source. */
@@ -24,6 +30,10 @@ export interface MinerReadout {
   /** Left to the registry (the family's or the model's maker) unless the family knows better. */
   vendor?: string;
   model?: string;
+  /** The model string as the firmware wrote it, when it differs from `model` (for support). */
+  model_raw?: string;
+  /** From the model table, else the family; "unknown" when neither tells. */
+  algorithm?: string;
   /** Why a reachable miner is not hashing normally (e.g. "mining stopped"). */
   note?: string;
   hashrate_hs?: number;
@@ -55,11 +65,13 @@ export interface MinerFamily {
    * that runs on others' hardware (Braiins OS, LuxOS) leaves it out and gets the vendor from its model.
    */
   readonly vendor?: { readonly name: string; readonly models: RegExp };
+  /** The hash algorithm of every miner this firmware runs on, where that is one (btminer: sha256); the model table says otherwise. */
+  readonly algorithm?: Algorithm;
   /**
    * This family's reading of a detection reply (error replies included: btminer names itself in
    * the Description of its refusals), or undefined when the reply is not this family's. Pure.
    */
-  recognise(reply: JsonRecord): { model?: string } | undefined;
+  recognise(reply: JsonRecord): { model?: string; firmware?: string } | undefined;
   /** The family of a daemon that speaks the protocol but that no family recognises (one per protocol at most). */
   readonly fallback?: boolean;
   /** Send the reads as one joined request (the protocol must support it). */

@@ -10,8 +10,8 @@ describe('generic cgminer fallback', () => {
       family: 'generic',
     });
     expect(readout).toEqual({
-      model: undefined,
-      hashrate_hs: 110566.89e9,
+      model: 'Antminer S19 Pro', // STATS[0].Type
+      hashrate_hs: 111878.26e9, // "GHS 30m" before "GHS 5s"
       temp_c: 73,
       fan_rpm: 6000,
       uptime_s: 50474,

@@ -5,7 +5,7 @@
 import { MinerError } from '../wire/errors.js';
 import { okReply, requireReply, type MinerFamily } from './family.js';
 import { hashrateFrom, maxOf, maxPositive, numbered, summaryCounters } from './readings.js';
-import { firstRow, num, rows } from '../wire/reply.js';
+import { firstRow, minerType, num, rows } from '../wire/reply.js';
 
 export const genericFamily: MinerFamily = {
   id: 'generic',
@@ -20,7 +20,8 @@ export const genericFamily: MinerFamily = {
     if (!summary) throw new MinerError('malformed', 'summary: no SUMMARY row');
     const statRows = rows(okReply(replies, 'stats'), 'STATS');
     return {
-      model: identity.model,
+      // bmminer-style STATS[0].Type ("Hammer D10") names the model even when nothing else is recognised.
+      model: identity.model ?? minerType(okReply(replies, 'stats') ?? {}),
       hashrate_hs: hashrateFrom(summary),
       temp_c: maxPositive([num(summary.Temperature), ...statRows.flatMap((row) => numbered(row, /^temp\d+$/))]),
       fan_rpm: maxOf(statRows.flatMap((row) => numbered(row, /^fan\d+$/))),

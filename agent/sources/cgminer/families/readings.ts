@@ -5,26 +5,38 @@
 import { num, rows, type JsonRecord } from '../wire/reply.js';
 
 /** cgminer names hashrate fields "<unit> <window>", e.g. "GHS 5s" (bmminer), "MHS 1m" (btminer, bosminer). */
-const UNIT_HS: ReadonlyArray<readonly [string, number]> = [
-  ['THS', 1e12],
-  ['GHS', 1e9],
-  ['MHS', 1e6],
-  ['KHS', 1e3],
-];
-/**
- * Window preference: the shortest window that is not noisy (≥ 30 s), then the 5 s one, then longer
- * averages. A 5 s rate swings ±20 % on a real miner; "av" is the mean since start-up.
- */
-const WINDOWS = ['30s', '1m', '5s', '5m', '15m', 'av'];
+export const HASH_UNITS = { THS: 1e12, GHS: 1e9, MHS: 1e6, KHS: 1e3 } as const;
+export type HashUnit = keyof typeof HASH_UNITS;
 
-/** The hashrate a record carries, in H/s, or undefined when it has none (a null/nan window is skipped). */
-export function hashrateFrom(record: JsonRecord | undefined): number | undefined {
+/**
+ * Window preference: the shortest window that reflects the current rate without a 5 s window's
+ * ±20 % noise (a Whatsminer's "MHS 5s" reads 116 TH/s beside a 1-minute 98), then longer ones, then
+ * 5 s when it is all there is. Never "av", the mean since start-up: a miner that stopped an hour
+ * ago still averages most of its rate.
+ */
+const WINDOWS = ['30s', '1m', '5m', '15m', '30m', '5s'];
+
+function windowValue(record: JsonRecord, window: string, scales: Record<HashUnit, number>): number | undefined {
+  for (const [unit, scale] of Object.entries(scales)) {
+    const value = num(record[`${unit} ${window}`]);
+    if (value !== undefined && value >= 0) return value * scale;
+  }
+  return undefined;
+}
+
+/**
+ * The hashrate a record carries, in H/s, or undefined when it has none (a null/nan window is
+ * skipped). A record whose 5 s rate is 0 is not hashing now, whatever its longer windows remember
+ * (an Antminer that shut its boards down on overheat keeps its 30-minute rate for half an hour).
+ * `units` overrides a unit's meaning, for firmware that mislabels it.
+ */
+export function hashrateFrom(record: JsonRecord | undefined, units: Partial<Record<HashUnit, number>> = {}): number | undefined {
   if (!record) return undefined;
+  const scales = { ...HASH_UNITS, ...units };
+  if (windowValue(record, '5s', scales) === 0) return 0;
   for (const window of WINDOWS) {
-    for (const [unit, scale] of UNIT_HS) {
-      const value = num(record[`${unit} ${window}`]);
-      if (value !== undefined && value >= 0) return value * scale;
-    }
+    const value = windowValue(record, window, scales);
+    if (value !== undefined) return value;
   }
   return undefined;
 }

@@ -5,13 +5,15 @@
  */
 import type { WireProtocol } from '../wire/protocol.js';
 import { PROTOCOLS } from '../wire/protocols.js';
-import type { JsonRecord } from '../wire/reply.js';
+import { replyStatus, type JsonRecord } from '../wire/reply.js';
 import { antminerFamily, hiveonFamily } from './antminer.js';
 import { avalonFamily } from './avalon.js';
+import { bitdeerFamily } from './bitdeer.js';
 import { braiinsFamily } from './braiins.js';
 import type { Family, Identity, MinerFamily } from './family.js';
 import { genericFamily } from './generic.js';
 import { luxosFamily } from './luxos.js';
+import { canonicalModel } from './models.js';
 import { whatsminerV3Family } from './whatsminer-v3.js';
 import { whatsminerFamily } from './whatsminer.js';
 
@@ -24,6 +26,7 @@ export const BUILTIN_FAMILIES: readonly MinerFamily[] = [
   braiinsFamily,
   luxosFamily,
   avalonFamily,
+  bitdeerFamily,
   hiveonFamily,
   antminerFamily,
   whatsminerV3Family,
@@ -93,7 +96,14 @@ export class FamilyRegistry {
     for (const family of this.families) {
       if (family.protocol !== protocol) continue;
       const found = family.recognise(reply);
-      if (found) return found.model === undefined ? { family: family.id } : { family: family.id, model: found.model };
+      if (!found) continue;
+      const identity: Identity = { family: family.id };
+      const model = found.model === undefined ? undefined : canonicalModel(found.model);
+      if (model !== undefined) identity.model = model;
+      if (found.model !== undefined && found.model !== model) identity.model_raw = found.model;
+      const firmware = found.firmware ?? replyStatus(reply).description;
+      if (firmware !== undefined) identity.firmware = firmware;
+      return identity;
     }
     return undefined;
   }

@@ -19,6 +19,8 @@ export function summaryFamily({ id, recognise, powerCommand, powerOf }: SummaryF
   return {
     id,
     protocol: 'cgminer',
+    // Braiins OS and LuxOS run only on SHA-256 miners.
+    algorithm: 'sha256',
     recognise,
     joinReads: true,
     reads: [{ command: 'summary' }, { command: powerCommand }, { command: 'temps' }, { command: 'fans' }],

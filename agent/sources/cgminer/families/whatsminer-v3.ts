@@ -43,6 +43,7 @@ export const whatsminerV3Family: MinerFamily = {
   id: 'whatsminer-v3',
   protocol: 'whatsminer-v3',
   vendor: { name: 'microbt', models: /whatsminer/i },
+  algorithm: 'sha256',
   /** Any success reply to `get.device.info` on API v3 is a v3 Whatsminer. */
   recognise(reply) {
     if (num(reply.code) !== 0) return undefined;

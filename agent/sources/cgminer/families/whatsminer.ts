@@ -14,10 +14,14 @@ export function whatsminerModel(model: string | undefined): string | undefined {
   return /^whatsminer/i.test(model) ? model : `Whatsminer ${model}`;
 }
 
+/** SUMMARY fields only btminer has, from its 2019 builds ("Power Fanspeed", "Fan Speed In") to later ones (Power_RT, "Factory GHS"). */
+const BTMINER_SUMMARY_KEYS = ['Power_RT', 'Factory GHS', 'Power Fanspeed', 'Fan Speed In'];
+
 export const whatsminerFamily: MinerFamily = {
   id: 'whatsminer',
   protocol: 'cgminer',
   vendor: { name: 'microbt', models: /whatsminer/i },
+  algorithm: 'sha256',
   /**
    * btminer names itself in Descriptions ("whatsminer v1.3", "btminer") and devdetails Driver; its
    * summary may say only "cgminer 4.9.2" but carries fields no other family has.
@@ -26,9 +30,10 @@ export const whatsminerFamily: MinerFamily = {
     const details = firstRow(reply, 'DEVDETAILS');
     const summary = firstRow(reply, 'SUMMARY');
     const named = /whatsminer|btminer/i.test(replyStatus(reply).description ?? '') || details?.Driver === 'bitmicro';
-    if (!named && summary?.Power_RT === undefined && summary?.['Factory GHS'] === undefined) return undefined;
+    if (!named && !BTMINER_SUMMARY_KEYS.some((key) => summary?.[key] !== undefined)) return undefined;
     const model = whatsminerModel(str(details?.Model));
-    return model === undefined ? {} : { model };
+    const firmware = str(summary?.['Firmware Version'])?.replace(/'/g, '');
+    return { ...(model === undefined ? {} : { model }), ...(firmware === undefined ? {} : { firmware }) };
   },
   // Multi-command support differs across btminer releases; two small requests always work.
   joinReads: false,

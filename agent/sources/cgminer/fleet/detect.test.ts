@@ -30,7 +30,7 @@ describe('identify', () => {
     ['avalon-1246-stats.json', { family: 'avalon', model: 'AvalonMiner 1246' }],
     ['avalon-q-stats.json', { family: 'avalon', model: 'Avalon Q' }],
   ])('%s → %o', (fixture, expected) => {
-    expect(identify(asicReply(fixture))).toEqual(expected);
+    expect(identify(asicReply(fixture))).toMatchObject(expected);
   });
 
   it.each([
@@ -43,10 +43,15 @@ describe('identify', () => {
 
   it('reads version replies of LuxOS, bosminer, Avalon and Hiveon builds', () => {
     const version = (row: JsonRecord, description = 'cgminer 4.11.1'): JsonRecord => ({ STATUS: [{ STATUS: 'S', Description: description }], VERSION: [row] });
-    expect(identify(version({ LUXminer: '2024.9.17', Type: 'Antminer S19' }))).toEqual({ family: 'luxos', model: 'Antminer S19' });
-    expect(identify(version({ BOSminer: '0.2.0', API: 3.7 }))).toEqual({ family: 'braiins' });
-    expect(identify(version({ PROD: 'AvalonMiner 1246', MODEL: 1246 }))).toEqual({ family: 'avalon', model: 'AvalonMiner 1246' });
-    expect(identify(version({ Type: 'Antminer S19j Pro', BMMiner: '1.0.0' }, '4.11.1 rwglr'))).toEqual({ family: 'hiveon', model: 'Antminer S19j Pro' });
+    // The firmware is the daemon's Description unless the family knows better.
+    expect(identify(version({ LUXminer: '2024.9.17', Type: 'Antminer S19' }))).toEqual({ family: 'luxos', model: 'Antminer S19', firmware: 'cgminer 4.11.1' });
+    expect(identify(version({ BOSminer: '0.2.0', API: 3.7 }, 'BOSminer 0.2.0'))).toEqual({ family: 'braiins', firmware: 'BOSminer 0.2.0' });
+    expect(identify(version({ PROD: 'AvalonMiner 1246', MODEL: 1246, VERSION: '21072802_4ec6bb0_61407fa' }))).toEqual({
+      family: 'avalon',
+      model: 'AvalonMiner 1246',
+      firmware: '21072802_4ec6bb0_61407fa',
+    });
+    expect(identify(version({ Type: 'Antminer S19j Pro', BMMiner: '1.0.0' }, '4.11.1 rwglr'))).toEqual({ family: 'hiveon', model: 'Antminer S19j Pro', firmware: 'bmminer 1.0.0' });
   });
 });
 
@@ -61,7 +66,7 @@ describe('detect', () => {
       if (command === 'devdetails') return denied;
       return asicReply('antminer-s9-hiveon-stats.invalid-missing-comma.txt');
     });
-    expect(identity).toEqual({ family: 'hiveon', model: 'Antminer S9' });
+    expect(identity).toMatchObject({ family: 'hiveon', model: 'Antminer S9' });
     expect(asked).toEqual(['version', 'devdetails', 'stats']);
   });
 
@@ -88,7 +93,8 @@ describe('detect', () => {
   it('identifies a Whatsminer API v3 miner and its model from get.device.info, and fails on its error reply', async () => {
     await expect(detect(whatsminerV3Api, FAMILIES, async () => ({ code: 0, msg: { miner: { type: 'M60S_VK30' } } }))).resolves.toEqual({
       family: 'whatsminer-v3',
-      model: 'Whatsminer M60S VK30',
+      model: 'Whatsminer M60S', // board revision VK30 kept as model_raw
+      model_raw: 'Whatsminer M60S VK30',
     });
     await expect(detect(whatsminerV3Api, FAMILIES, async () => ({ code: -1, msg: 'invalid command' }))).rejects.toThrow('get.device.info: invalid command (code -1)');
   });

@@ -5,7 +5,8 @@
  * does. The I/O lives here; what the replies mean lives in the adapters.
  */
 import type { MinerTarget } from '../config.js';
-import type { CommandSpec, Identity, MinerReadout } from '../families/family.js';
+import type { CommandSpec, Identity, MinerFamily, MinerReadout } from '../families/family.js';
+import { canonicalModel, modelInfo } from '../families/models.js';
 import type { FamilyRegistry } from '../families/registry.js';
 import { asMinerError, MinerError } from '../wire/errors.js';
 import type { QueryOptions, WireProtocol } from '../wire/protocol.js';
@@ -61,8 +62,24 @@ export async function pollMiner(state: MinerState, options: PollOptions): Promis
     await fetchInto(replies, target, protocol, family.diagnostics, false, options);
     readout = family.parse(replies, identity);
   }
-  const vendor = readout.vendor ?? options.families.vendorOf(family.id, readout.model ?? identity.model);
-  return { identity, readout: vendor === undefined ? readout : { ...readout, vendor } };
+  return { identity, readout: describe(readout, identity, family, options.families) };
+}
+
+/**
+ * The readout with its model in canonical form (the firmware's string kept as `model_raw`), its
+ * maker and its hash algorithm: model table first, then what the family and registry know.
+ */
+function describe(readout: MinerReadout, identity: Identity, family: MinerFamily, families: FamilyRegistry): MinerReadout {
+  const named = readout.model ?? identity.model;
+  const model = named === undefined ? undefined : canonicalModel(named);
+  const raw = readout.model_raw ?? (named !== model ? named : identity.model_raw);
+  const info = model === undefined ? undefined : modelInfo(model);
+  const described: MinerReadout = { ...readout, model, algorithm: info?.algorithm ?? family.algorithm ?? 'unknown' };
+  if (raw !== undefined && raw !== model) described.model_raw = raw;
+  else delete described.model_raw;
+  const vendor = readout.vendor ?? families.vendorOf(family.id, model) ?? info?.vendor;
+  if (vendor !== undefined) described.vendor = vendor;
+  return described;
 }
 
 /** The operator's family wins over detection; the operator's model wins over the firmware's. */

@@ -32,8 +32,21 @@ describe('resolvePower', () => {
   });
 
   it('gives no power rather than a guess when the model is unknown', () => {
-    expect(resolvePower({ hashrateHs: 100e12, model: 'Antminer S19k Pro' })).toBeUndefined();
+    expect(resolvePower({ hashrateHs: 100e12, model: 'Antminer S99 Ultra' })).toBeUndefined();
+    expect(resolvePower({ hashrateHs: 4.9e9, model: 'Hammer D10' })).toBeUndefined(); // in the table, but no nameplate power
     expect(resolvePower({ hashrateHs: 100e12 })).toBeUndefined();
     expect(resolvePower({})).toBeUndefined();
+  });
+});
+
+describe('resolvePower for scrypt', () => {
+  it('estimates an L3+ from its nameplate W per H/s (800 W at 504 MH/s)', () => {
+    expect(resolvePower({ hashrateHs: 504.56e6, model: 'Antminer L3+' })?.power_w).toBeCloseTo((800 / 504e6) * 504.56e6, 9);
+  });
+
+  it('does not hold a scrypt report to the SHA-256 J/TH floor', () => {
+    // 800 W at 504 MH/s is 1.6e6 J/TH; the floor is a SHA-256 figure. A (hypothetical) 5 TH/s scrypt
+    // reading with a 20 W report would fail a SHA-256 floor, but is not judged by it.
+    expect(resolvePower({ reportedW: 20, hashrateHs: 5e12, model: 'Antminer L3+' })).toEqual({ power_w: 20, power_source: 'reported' });
   });
 });

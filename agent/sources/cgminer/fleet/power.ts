@@ -4,7 +4,7 @@
  * then the miner's own report, then nameplate J/TH × measured hashrate ("estimated").
  */
 import type { PowerSource } from '../../../../protocol/index.js';
-import { efficiencyOf } from '../families/models.js';
+import { modelInfo, wattsPerHs } from '../families/models.js';
 
 /**
  * No SHA-256 miner is anywhere near 5 J/TH (the best in 2025 run at ~10–13). A lower "report" is a
@@ -30,15 +30,17 @@ export interface ResolvedPower {
 export function resolvePower(inputs: PowerInputs): ResolvedPower | undefined {
   const { overrideW, reportedW, hashrateHs, model } = inputs;
   if (overrideW !== undefined) return { power_w: overrideW, power_source: 'measured' };
-  if (reportedW !== undefined && reportedW >= 0 && plausible(reportedW, hashrateHs)) return { power_w: reportedW, power_source: 'reported' };
+  if (reportedW !== undefined && reportedW >= 0 && plausible(reportedW, hashrateHs, model)) return { power_w: reportedW, power_source: 'reported' };
   if (model !== undefined && hashrateHs !== undefined) {
-    const jPerTh = efficiencyOf(model, inputs.efficiency);
-    if (jPerTh !== undefined) return { power_w: (jPerTh * hashrateHs) / 1e12, power_source: 'estimated' };
+    const perHs = wattsPerHs(model, inputs.efficiency);
+    if (perHs !== undefined) return { power_w: perHs * hashrateHs, power_source: 'estimated' };
   }
   return undefined;
 }
 
-function plausible(watts: number, hashrateHs: number | undefined): boolean {
+/** The J/TH floor is a SHA-256 fact; a scrypt miner's hashrate is a million times smaller per watt. */
+function plausible(watts: number, hashrateHs: number | undefined, model: string | undefined): boolean {
   if (hashrateHs === undefined || hashrateHs < 1e12) return true;
+  if (model !== undefined && (modelInfo(model)?.algorithm ?? 'sha256') !== 'sha256') return true;
   return watts / (hashrateHs / 1e12) >= MIN_PLAUSIBLE_J_PER_TH;
 }

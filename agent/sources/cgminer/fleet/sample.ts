@@ -11,6 +11,7 @@ import type { ResolvedPower } from './power.js';
 const MAX_ERROR = 256;
 const MAX_MODEL = 128;
 const MAX_VENDOR = 64;
+const MAX_MODEL_RAW = 256;
 
 const nonNegative = (value: number | undefined): number | undefined => (value !== undefined && Number.isFinite(value) && value >= 0 ? value : undefined);
 const count = (value: number | undefined): number | undefined => {
@@ -29,6 +30,8 @@ function base(target: MinerTarget, vendor: string | undefined, model: string | u
 
 export function upReading(target: MinerTarget, readout: MinerReadout, power: ResolvedPower | undefined): DeviceReading {
   const reading = base(target, readout.vendor, readout.model);
+  if (readout.model_raw) reading.model_raw = readout.model_raw.slice(0, MAX_MODEL_RAW);
+  if (readout.algorithm) reading.algorithm = readout.algorithm;
   if (readout.note) reading.error = readout.note.slice(0, MAX_ERROR);
   const fields: Partial<DeviceReading> = {
     power_w: nonNegative(power?.power_w),
