@@ -362,7 +362,8 @@ describe('validateMessage under 20,000 random and mutated messages', () => {
 // The CGMiner reply parser: whatever a miner sends, the agent gets data or a MinerError, and the
 // readings it would publish are ones the collector accepts.
 
-const FIXTURE_NAMES = readdirSync(new URL('../agent/sources/cgminer/fixtures/', import.meta.url), { withFileTypes: true }).filter((e) => e.isFile() && e.name !== 'SOURCES.md').map((e) => e.name);
+// Every capture, the real-world reply sets in their folders included.
+const FIXTURE_NAMES = (readdirSync(new URL('../agent/sources/cgminer/fixtures/', import.meta.url), { recursive: true }) as string[]).filter((f) => /\.(json|txt)$/.test(f));
 const FIXTURES = FIXTURE_NAMES.map((f) => asicFixture(f));
 const TARGET = { id: '10.0.3.17', host: '10.0.3.17', port: 4028 };
 
