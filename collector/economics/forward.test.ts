@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EconomicsConfig } from './config.js';
-import { FORWARD_HORIZON_MS, forwardView, marginByHourAhead, secondsUntilNegative } from './forward.js';
+import { fixedPriceCurve, FORWARD_HORIZON_MS, forwardView, marginByHourAhead, secondsUntilNegative } from './forward.js';
 import type { SiteEconomics } from './site.js';
 
 const H = 3_600_000;
@@ -31,5 +31,16 @@ describe('forward view', () => {
       [2, 5],
       [3, 55],
     ]);
+  });
+
+  it('a time-of-use schedule is its own forecast: the quarter hour under way and 144 more, the weekday peak where it falls', () => {
+    const tou = EconomicsConfig.parse({ energy: { timezone: 'UTC', default_usd_per_mwh: 40, periods: [{ from: '14:00', to: '19:00', usd_per_mwh: 120 }] } }).energy;
+    const now = Date.parse('2026-07-01T10:07:00Z');
+    const curve = fixedPriceCurve(tou, now);
+    expect(curve).toHaveLength(145); // 10:00 (under way) to 22:00 tomorrow, the last start before now + 36 h
+    expect(curve[0]!.start_ms).toBe(Date.parse('2026-07-01T10:00:00Z'));
+    expect(curve.filter((i) => i.price === 120)).toHaveLength(2 * 20); // 14:00-19:00 today and tomorrow
+    const view = forwardView(e, tou, curve, now);
+    expect(secondsUntilNegative(view, 'mining', now)).toBe((Date.parse('2026-07-01T14:00:00Z') - now) / 1000); // 80 − 120 < 0
   });
 });

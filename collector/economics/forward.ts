@@ -4,12 +4,25 @@
  */
 import type { PriceInterval } from '../energy-market/prices.js';
 import type { EnergyConfig } from './config.js';
+import { energyPriceUsdPerMwh, type EnergyPricing } from './energy.js';
 import { opportunityOfSpot } from './energy-price.js';
 import { marginUsdPerMwh } from './margin.js';
 import type { SiteEconomics } from './site.js';
 
 /** How far ahead the view looks: day-ahead prices reach at most the end of tomorrow. */
 export const FORWARD_HORIZON_MS = 36 * 3_600_000;
+
+/** Steps of the forward curve of a fixed price or schedule: time-of-use periods start on the quarter hour. */
+const FIXED_STEP_MS = 15 * 60_000;
+
+/** A fixed price or time-of-use schedule as a curve over the horizon: its forward view without a market feed. */
+export function fixedPriceCurve(pricing: EnergyPricing, nowMs: number, horizonMs = FORWARD_HORIZON_MS): PriceInterval[] {
+  const out: PriceInterval[] = [];
+  for (let start = Math.floor(nowMs / FIXED_STEP_MS) * FIXED_STEP_MS; start < nowMs + horizonMs; start += FIXED_STEP_MS) {
+    out.push({ start_ms: start, end_ms: start + FIXED_STEP_MS, price: energyPriceUsdPerMwh(pricing, start) });
+  }
+  return out;
+}
 
 export interface ForwardInterval {
   start_ms: number;

@@ -9,7 +9,7 @@ import type { Telemetry, Workload } from '../../protocol/index.js';
 import type { EconomicsConfig } from '../economics/config.js';
 import { CurtailmentAdvisor, type Advice, type CurtailmentTarget } from '../economics/curtailment.js';
 import { energyPricesAt, opportunityOfSpot } from '../economics/energy-price.js';
-import { forwardView, marginByHourAhead, secondsUntilNegative, type ForwardInterval } from '../economics/forward.js';
+import { fixedPriceCurve, forwardView, marginByHourAhead, secondsUntilNegative, type ForwardInterval } from '../economics/forward.js';
 import { colocationShare, computeEconomics, messageRevenueUsdPerHour, type SiteEconomics } from '../economics/site.js';
 import type { SiteFeeds } from '../energy-market/site-feeds.js';
 import type { MarketSource } from '../market/source.js';
@@ -123,7 +123,7 @@ export class EconomicsMetrics {
     perView('powersite_curtailment_advice_power_watts', 'Power the curtailment advice would free (0 when not advised)', ['site', 'workload', 'model'], (g, site, v) => {
       for (const a of v.advice) g.set(adviceLabels(site, a), a.curtail ? a.power_w : 0);
     });
-    perView('powersite_forecast_margin_usd_per_mwh', 'Lowest forecast margin per MWh (day-ahead prices, opportunity basis, today\'s revenue) of the intervals starting in each hour ahead', ['site', 'workload', 'hours_ahead'], (g, site, v) => {
+    perView('powersite_forecast_margin_usd_per_mwh', 'Lowest forecast margin per MWh (day-ahead prices, or the fixed price or schedule; opportunity basis; today\'s revenue) of the intervals starting in each hour ahead', ['site', 'workload', 'hours_ahead'], (g, site, v) => {
       for (const workload of WORKLOADS) for (const [hour, m] of marginByHourAhead(v.forward, workload, this.clock())) g.set({ site, workload, hours_ahead: String(hour) }, m);
     });
     perView('powersite_forecast_negative_margin_eta_seconds', 'Seconds until the first day-ahead interval with a negative margin (0 when under way; absent when none within 36 h)', ['site', 'workload'], (g, site, v) => {
@@ -273,7 +273,9 @@ export class EconomicsMetrics {
         for (const a of advice) if (a.changed) this.events.push({ ...a, site, at_ms: now, price_usd_per_mwh: e.energy.opportunity_usd_per_mwh });
         if (this.events.length > MAX_PENDING_EVENTS) this.events.splice(0, this.events.length - MAX_PENDING_EVENTS);
         economics.set(site, e);
-        views.set(site, { economics: e, forward: feed ? forwardView(e, config.energy, feed.dayAhead(), now) : [], advice });
+        // Without a feed the fixed price or schedule is its own forecast.
+        const ahead = feed ? feed.dayAhead() : fixedPriceCurve(config.energy, now);
+        views.set(site, { economics: e, forward: forwardView(e, config.energy, ahead, now), advice });
       }
       this.cached = { at: now, summaries, economics, views };
     }
