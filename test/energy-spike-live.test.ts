@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../agent/agent.js';
 import { AgentConfig } from '../agent/config.js';
+import { pino } from 'pino';
 import { silentLogger } from '../common/logger.js';
 import type { Collector } from '../collector/collector.js';
 import { ERCOT_DAY_AHEAD, ERCOT_REALTIME } from '../collector/energy-market/ercot.js';
@@ -40,6 +41,7 @@ let prometheus: PrometheusHandle;
 let collector: Collector;
 let dir: string;
 const agents: Agent[] = [];
+const logLines: string[] = [];
 const slot = Math.floor(Date.now() / Q) * Q;
 /** Settled intervals published so far (opportunity prices at HB_NORTH), the k-th starting 8 − k quarters before `slot`. */
 const published: number[] = [];
@@ -105,7 +107,7 @@ beforeAll(async () => {
       'tx-ppa': { economics: { energy: { price_usd_per_mwh: 40, adders_usd_per_mwh: { transmission: TRANSMISSION }, sell_back: true, feed: ercot } } },
       'eu-1': { economics: { energy: { price_usd_per_mwh: 45, feed: { type: 'json', url: `${prices.url}/eu-1/prices.json`, refresh: '1s' } } } },
     },
-  });
+  }, pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }));
   prometheus = await startPrometheus({ scrapeTargets: [new URL(collector.metricsUrl).host], ruleFiles: RULE_FILES });
 
   const agent = (site: string, host: string, source: Record<string, unknown>) =>
@@ -243,5 +245,16 @@ describe('the forward view', () => {
     }, 30_000);
     expect(rows[0]).toMatchObject({ price_usd_per_mwh: 500 });
     expect(rows[0]!.margin_usd_per_mwh as number).toBeCloseTo(REVENUE - 500, 6);
+  });
+});
+
+describe('constant market data is visible', () => {
+  it('a warning at start names the constants, and their age on /metrics grows from the start', async () => {
+    const warning = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.msg).startsWith('market data is constant'));
+    expect(warning).toMatchObject({ level: 40, constants: ['economics.bitcoin.btc_usd', 'economics.bitcoin.difficulty', 'economics.bitcoin.height', 'economics.bitcoin.fees_btc_per_block'], defaults: [] });
+    expect(metricValue(await text(), 'powersite_market_data_age_seconds', { source: 'config' })).toBeGreaterThan(1);
+    // The feeds are named in the log too, and no secret is.
+    expect(logLines.some((l) => l.includes('energy price feed configured') && l.includes('ercot:HB_NORTH'))).toBe(true);
+    expect(logLines.join('\n')).not.toContain(FAKE_ERCOT_TOKEN);
   });
 });

@@ -26,6 +26,14 @@ describe('market source from config', () => {
     await market.stop();
   });
 
+  it('constants age from the moment the collector loaded them, so dashboards show how long they have stood', () => {
+    let now = 1_700_000_000_000;
+    const { bitcoin } = EconomicsConfig.parse({ bitcoin: { btc_usd: 95000, difficulty: 1.1e14, height: 920000, fees_btc_per_block: 0.03 } });
+    const market = createMarketSource(bitcoin, silentLogger(), () => now);
+    now += 90_000;
+    expect(market.snapshot()).toMatchObject({ updated_at_ms: 1_700_000_000_000, age_s: 90, stale: false });
+  });
+
   it('a feed config gives a MarketFeed that knows nothing until it has polled', () => {
     const { bitcoin } = EconomicsConfig.parse({ bitcoin: { feed: { url: 'http://127.0.0.1:9' } } });
     const market = createMarketSource(bitcoin, silentLogger());
