@@ -3,8 +3,9 @@
  * a last will for when the agent vanishes, and an "offline" published by a clean shutdown.
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { withDeadline } from '../common/deadline.js';
 import type { Logger } from '../common/logger.js';
-import { mqttOptions, redactUrl, type MqttClientConfig } from '../common/mqtt.js';
+import { endClient, mqttOptions, redactUrl, type MqttClientConfig } from '../common/mqtt.js';
 import { statusTopic, type Status } from '../protocol/index.js';
 import { VERSION } from '../common/version.js';
 
@@ -74,16 +75,11 @@ export class Publisher {
     if (!client) return;
     const { site, host } = this.options;
     if (client.connected) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 2000);
-        client.publish(statusTopic(site, host), statusPayload(site, host, 'offline', { ...this.statusExtra(), reason: 'shutdown' }), { qos: 1, retain: true }, () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      const offline = statusPayload(site, host, 'offline', { ...this.statusExtra(), reason: 'shutdown' });
+      await withDeadline(new Promise<void>((resolve) => client.publish(statusTopic(site, host), offline, { qos: 1, retain: true }, () => resolve())), 2000);
     }
     // Wait briefly for in-flight acks, then close regardless: a dead broker must not hang shutdown.
-    await Promise.race([client.endAsync(false), new Promise((r) => setTimeout(r, 3000))]);
+    await endClient(client, false, 3000);
     if (!client.disconnected) await client.endAsync(true);
     this.client = undefined;
   }

@@ -5,14 +5,14 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../common/config-file.js';
-import { EXIT } from '../common/exit-codes.js';
+import { EXIT, UnavailableError } from '../common/exit-codes.js';
 import { VERSION } from '../common/version.js';
+import { durationFlag, httpUrlFlag, portFlag, UsageError } from './flags.js';
 
 const program = new Command()
   .name('powersite')
   .description('Live per-megawatt telemetry and economics for sites running Bitcoin ASICs and AI/HPC GPUs')
   .version(VERSION)
-  .showHelpAfterError()
   .exitOverride();
 
 program
@@ -30,12 +30,14 @@ program
 program
   .command('demo')
   .description('the whole system on embedded defaults: in-process MQTT broker, a simulated site, an agent per host and a collector')
-  .option('--port <port>', 'HTTP port of /metrics', (v) => Number(v), 9464)
-  .option('--mqtt-port <port>', 'port of the embedded MQTT broker', (v) => Number(v), 1883)
-  .option('--influx <url>', 'also write history to this InfluxDB 1.x (e.g. http://127.0.0.1:8086)')
-  .option('--interval <duration>', 'sampling interval of the simulated agents', '2s')
-  .addOption(new Option('--duration <duration>', 'stop by itself after this long (default: run until Ctrl-C)'))
-  .action(async (opts) => (await import('./demo-command.js')).runDemo(opts));
+  .option('--port <port>', 'HTTP port of the site page and /metrics (0: any free port)', portFlag, 9464)
+  .option('--mqtt-port <port>', 'port of the embedded MQTT broker (by default 1883, or any free port when 1883 is taken)', portFlag, 1883)
+  .option('--influx <url>', 'also write history to this InfluxDB 1.x (e.g. http://127.0.0.1:8086)', httpUrlFlag)
+  .option('--interval <duration>', 'sampling interval of the simulated agents', durationFlag, 2000)
+  .addOption(new Option('--duration <duration>', 'stop by itself after this long (default: run until Ctrl-C)').argParser(durationFlag))
+  .action(async (opts, cmd: Command) =>
+    (await import('./demo-command.js')).runDemo({ ...opts, mqttPortGiven: cmd.getOptionValueSource('mqttPort') !== 'default' }),
+  );
 
 program
   .command('scan')
@@ -62,9 +64,14 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
       return;
     }
-    if (err instanceof Error && err.name === 'UsageError') {
+    if (err instanceof UsageError) {
       process.stderr.write(`powersite: ${err.message}\n`);
       process.exitCode = EXIT.USAGE;
+      return;
+    }
+    if (err instanceof UnavailableError) {
+      process.stderr.write(`powersite: ${err.message}\n`);
+      process.exitCode = EXIT.UNAVAILABLE;
       return;
     }
     if (err instanceof ConfigError) {

@@ -4,6 +4,7 @@ import { Workload } from '../protocol/index.js';
 import { parseCidr } from '../agent/discovery/cidr.js';
 import { scan } from '../agent/discovery/scan.js';
 import { sourcesYaml } from '../agent/discovery/sources-yaml.js';
+import { UsageError } from './flags.js';
 
 export interface ScanCommandOptions {
   ports: string;
@@ -36,9 +37,4 @@ function parseDuration(value: string, flag: string): number {
   const r = Duration.safeParse(value);
   if (!r.success) throw new UsageError(`${flag}: expected a duration like 1s or 500ms, got ${JSON.stringify(value)}`);
   return r.data;
-}
-
-/** A bad command-line value: exit code 64. */
-export class UsageError extends Error {
-  override name = 'UsageError';
 }

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../common/logger.js';
-import { mqttOptions, redactUrl } from '../common/mqtt.js';
+import { endClient, mqttOptions, redactUrl } from '../common/mqtt.js';
 import { sharedFilter, subscriptionFilter, type Telemetry } from '../protocol/index.js';
 import { InfluxConfig, type CollectorConfig } from './config.js';
 import { startHttpServer } from './http/server.js';
@@ -259,7 +259,7 @@ export class Collector {
     // arrives after that stays unacknowledged and is redelivered to the next collector.
     await this.pipeline?.stop();
     const client = this.client;
-    if (client) await Promise.race([client.endAsync(true), new Promise((r) => setTimeout(r, 2000))]);
+    if (client) await endClient(client, true, 2000);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections?.();
     this.logger.info('collector stopped');

@@ -6,3 +6,8 @@ export const EXIT = {
   UNAVAILABLE: 69,
   CONFIG: 78,
 } as const;
+
+/** Something the command needs is not there (a port taken, a service down): exit code 69. */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+}

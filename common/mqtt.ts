@@ -1,6 +1,7 @@
 /** MQTT connection settings shared by agent and collector: URL, credentials and TLS material from files. */
 import { readFile } from 'node:fs/promises';
-import type { IClientOptions } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { withDeadline } from './deadline.js';
 import { z } from 'zod';
 import { Duration } from './units.js';
 
@@ -59,4 +60,13 @@ export function redactUrl(url: string): string {
   } catch {
     return url.replace(/\/\/[^@/]*@/, '//***@');
   }
+}
+
+/**
+ * Ends a client for good within `deadlineMs`. mqtt.js reconnects a client that is ended while it
+ * is still connecting, which would keep a stopped process alive forever: reconnecting goes off first.
+ */
+export async function endClient(client: MqttClient, force: boolean, deadlineMs: number): Promise<void> {
+  client.options.reconnectPeriod = 0;
+  await withDeadline(client.endAsync(force), deadlineMs);
 }

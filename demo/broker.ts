@@ -12,18 +12,21 @@ export interface EmbeddedBroker {
 export async function startEmbeddedBroker(port: number, host = '127.0.0.1'): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker();
   const server: Server = createServer(aedes.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close();
+      aedes.close(() => resolve());
+    });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (err) {
+    // aedes keeps timers of its own: a broker that could not listen must not keep the process alive.
+    await close();
+    throw err;
+  }
   const actual = (server.address() as AddressInfo).port;
-  return {
-    url: `mqtt://${host}:${actual}`,
-    port: actual,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close();
-        aedes.close(() => resolve());
-      }),
-  };
+  return { url: `mqtt://${host}:${actual}`, port: actual, close };
 }

@@ -1,21 +1,27 @@
 /**
  * `powersite demo`: broker, simulated site, agents and collector in one process, on loopback.
- * Prints where /metrics is and a one-line summary every few seconds.
+ * Prints what runs, where the page and /metrics are, and a one-line summary every few seconds.
+ * Whatever fails while starting, everything started so far is stopped and the temp dir removed,
+ * so a taken port is one clear error and never a process left hanging.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../agent/agent.js';
+import { UnavailableError } from '../common/exit-codes.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { Collector } from '../collector/collector.js';
 import { CollectorConfig } from '../collector/config.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { startFakeWhatsminers } from './fake-whatsminers.js';
-import { DEMO_SITE, demoAgentConfigs } from './site.js';
+import { DEMO_FLEET, DEMO_SITE, FAKE_WHATSMINERS, demoAgentConfigs, describeDemoSite } from './site.js';
+import { summaryLine } from './summary.js';
 
 export interface DemoOptions {
   httpPort: number;
   mqttPort: number;
+  /** When the MQTT port was not asked for and is taken, use any free one instead of failing. */
+  mqttPortFallback?: boolean;
   influxUrl?: string;
   intervalMs: number;
   /** Print a summary line every this many ms. */
@@ -31,21 +37,76 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
-const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const logger = options.logger ?? createLogger('powersite-demo', process.env.POWERSITE_LOG_LEVEL ?? 'warn');
-  const stateRoot = await mkdtemp(join(tmpdir(), 'powersite-demo-'));
-  let broker: EmbeddedBroker;
+  // Stops of what has started, run in reverse; on a failed start as on a clean stop.
+  const started: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const stop of started.splice(0).reverse()) {
+      await stop().catch((err: unknown) => logger.warn({ err }, 'demo: error while stopping'));
+    }
+  };
   try {
-    broker = await startEmbeddedBroker(options.mqttPort);
+    const stateRoot = await mkdtemp(join(tmpdir(), 'powersite-demo-'));
+    started.push(() => rm(stateRoot, { recursive: true, force: true }));
+    const broker = await startBroker(options);
+    started.push(() => broker.close());
+    const collector = new Collector(demoCollectorConfig(broker.url, options), logger);
+    started.push(() => collector.stop());
+    await collector.start().catch((err: unknown) => {
+      throw portError(err, options.httpPort, '--port') ?? err;
+    });
+    const miners = await startFakeWhatsminers(FAKE_WHATSMINERS, DEMO_FLEET.whatsminer);
+    started.push(() => miners.close());
+    const agents = demoAgentConfigs(broker.url, stateRoot, options.intervalMs, miners.miners).map((config) => new Agent(config, { logger }));
+    started.push(() => Promise.all(agents.map((a) => a.stop())));
+    await Promise.all(agents.map((a) => a.start()));
+    for (const a of agents) a.run();
+
+    options.out(`powersite demo: site "${DEMO_SITE}", ${agents.length} hosts, each a real agent publishing to the embedded broker at ${broker.url}:`);
+    for (const line of describeDemoSite()) options.out(line);
+    options.out(`metrics:  ${collector.metricsUrl}`);
+    options.out(`health:   ${collector.metricsUrl.replace(/\/metrics$/, '/healthz')}`);
+    options.out(options.influxUrl ? `history:  InfluxDB ${options.influxUrl}, database powersite_demo` : 'history:  off (pass --influx http://127.0.0.1:8086 to write InfluxDB)');
+    options.out('Ctrl-C stops everything.');
+
+    const summary = setInterval(() => {
+      const site = collector.siteSummaries.get(DEMO_SITE);
+      options.out(site ? summaryLine(site, collector.siteEconomics.get(DEMO_SITE)) : 'waiting for the first telemetry…');
+    }, options.summaryEveryMs);
+    started.push(async () => clearInterval(summary));
+
+    return { metricsUrl: collector.metricsUrl, brokerUrl: broker.url, collector, stop: stopAll };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    broker = await startEmbeddedBroker(0);
-    options.out(`port ${options.mqttPort} is taken; the embedded MQTT broker listens on ${broker.port} instead`);
+    await stopAll();
+    throw err;
   }
-  const collectorConfig = CollectorConfig.parse({
-    mqtt: { url: broker.url, client_id: 'powersite-demo-collector' },
+}
+
+async function startBroker(options: DemoOptions): Promise<EmbeddedBroker> {
+  try {
+    return await startEmbeddedBroker(options.mqttPort);
+  } catch (err) {
+    if (options.mqttPortFallback && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const broker = await startEmbeddedBroker(0);
+      options.out(`port ${options.mqttPort} is taken; the embedded MQTT broker listens on ${broker.port} instead`);
+      return broker;
+    }
+    throw portError(err, options.mqttPort, '--mqtt-port') ?? err;
+  }
+}
+
+/** A taken or forbidden port, said as what to do about it (exit 69). */
+function portError(err: unknown, port: number, flag: string): UnavailableError | undefined {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new UnavailableError(`port ${port} is taken by another program: pass ${flag} with a free port (${flag} 0 picks one)`);
+  if (code === 'EACCES') return new UnavailableError(`port ${port} needs privileges this user lacks: pass ${flag} with a port above 1023 (${flag} 0 picks one)`);
+  return undefined;
+}
+
+function demoCollectorConfig(brokerUrl: string, options: DemoOptions): CollectorConfig {
+  return CollectorConfig.parse({
+    mqtt: { url: brokerUrl, client_id: 'powersite-demo-collector' },
     http: { host: '127.0.0.1', port: options.httpPort },
     // DESIGN.md's example market and terms: illustrative, fixed so the demo is reproducible.
     economics: {
@@ -56,45 +117,4 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     sites: { [DEMO_SITE]: { contracted_power_mw: 0.5, margin_floor_usd_per_mwh: 10 } },
     ...(options.influxUrl ? { influx: { url: options.influxUrl, database: 'powersite_demo', flush_interval: '1s' } } : {}),
   });
-  const collector = new Collector(collectorConfig, logger);
-  await collector.start();
-  // Whatsminer M30S++ class: 112 TH/s at 3,472 W.
-  const miners = await startFakeWhatsminers(39, { hashrateThs: 112, powerW: 3472 });
-  const agents = demoAgentConfigs(broker.url, stateRoot, options.intervalMs, miners.addresses).map((config) => new Agent(config, { logger }));
-  await Promise.all(agents.map((a) => a.start()));
-  for (const a of agents) a.run();
-
-  options.out(`powersite demo: ${agents.length} hosts of site "${DEMO_SITE}" (3 GPU hosts, 2 mining rows, one of ${miners.addresses.length} fake Whatsminers on loopback) publishing to the embedded broker at ${broker.url}`);
-  options.out(`metrics:  ${collector.metricsUrl}`);
-  options.out(`health:   ${collector.metricsUrl.replace(/\/metrics$/, '/healthz')}`);
-  options.out(options.influxUrl ? `history:  InfluxDB ${options.influxUrl}, database powersite_demo` : 'history:  off (pass --influx http://127.0.0.1:8086 to write InfluxDB)');
-  options.out('Ctrl-C stops everything.');
-
-  const summary = setInterval(() => {
-    const site = collector.siteSummaries.get(DEMO_SITE);
-    if (!site) return options.out('waiting for the first telemetry…');
-    const { mining, hpc } = site;
-    const e = collector.siteEconomics.get(DEMO_SITE);
-    const usd = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `$${fmt(v, 0)}`);
-    options.out(
-      `mining ${fmt(mining.power_w / 1000)} kW ${fmt(mining.hashrate_hs / 1e15, 2)} PH/s ${usd(e?.mining.revenue_usd_per_mwh)}/MWh margin ${usd(e?.mining.margin_usd_per_mwh)} ` +
-        `(after halving ${usd(e?.next_halving?.mining_margin_usd_per_mwh)}) | ` +
-        `hpc ${fmt(hpc.power_w / 1000)} kW util ${fmt((hpc.gpu_utilization ?? 0) * 100, 0)} % ${usd(e?.hpc.revenue_usd_per_mwh)}/MWh margin ${usd(e?.hpc.margin_usd_per_mwh)} | ` +
-        `energy ${usd(e?.energy_price_usd_per_mwh)}/MWh`,
-    );
-  }, options.summaryEveryMs);
-
-  return {
-    metricsUrl: collector.metricsUrl,
-    brokerUrl: broker.url,
-    collector,
-    async stop() {
-      clearInterval(summary);
-      await Promise.all(agents.map((a) => a.stop()));
-      await miners.close();
-      await collector.stop();
-      await broker.close();
-      await rm(stateRoot, { recursive: true, force: true });
-    },
-  };
 }

@@ -13,8 +13,8 @@ export interface FakeWhatsminer {
 }
 
 export interface FakeWhatsminerFleet {
-  /** "127.0.0.1:port" of each miner, for a cgminer source's `miners:`. */
-  addresses: string[];
+  /** Where each miner listens, for a cgminer source's `miners:`. */
+  miners: { host: string; port: number }[];
   close(): Promise<void>;
 }
 
@@ -46,7 +46,7 @@ export function whatsminerReply(command: string, miner: FakeWhatsminer, index: n
 
 export async function startFakeWhatsminers(count: number, miner: FakeWhatsminer): Promise<FakeWhatsminerFleet> {
   const servers: Server[] = [];
-  const addresses: string[] = [];
+  const miners: { host: string; port: number }[] = [];
   for (let i = 0; i < count; i++) {
     const server = createServer((socket) => {
       let request = '';
@@ -66,10 +66,10 @@ export async function startFakeWhatsminers(count: number, miner: FakeWhatsminer)
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     servers.push(server);
-    addresses.push(`127.0.0.1:${(server.address() as AddressInfo).port}`);
+    miners.push({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
   }
   return {
-    addresses,
+    miners,
     close: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
   };
 }

@@ -37,7 +37,15 @@ it('the demo shows both workloads\' economics within 15 s and stops on Ctrl-C', 
     }, 15_000);
     expect(metricValue(mining, 'powersite_devices', { site: 'demo-site', workload: 'mining', state: 'down' })).toBe(3);
     expect(metricValue(mining, 'powersite_estimated_power_ratio', { site: 'demo-site', workload: 'mining' })).toBeGreaterThan(0.3);
+    // Every miner model is named in the per-model series: the Whatsminers' model comes from their config.
+    for (const model of ['Whatsminer M30S++', 'Antminer S19 Pro']) {
+      expect(metricValue(mining, 'powersite_breakeven_energy_usd_per_mwh', { site: 'demo-site', model })).toBeGreaterThan(0);
+      expect(metricValue(mining, 'powersite_curtailment_recommended', { site: 'demo-site', model })).toBeDefined();
+    }
+    expect(mining).not.toMatch(/model="unknown"/);
     await eventually(() => /mining [\d.,]+ kW .* \| hpc [\d.,]+ kW/.test(out), 15_000);
+    // Amounts print as people write them: -$8, never $-8.
+    expect(out).not.toMatch(/\$-/);
   } finally {
     child.kill('SIGINT');
   }
