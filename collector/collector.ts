@@ -8,16 +8,19 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../common/logger.js';
 import { endClient, mqttOptions, redactUrl } from '../common/mqtt.js';
-import { sharedFilter, subscriptionFilter, type Telemetry } from '../protocol/index.js';
+import { sharedFilter, subscriptionFilter, type Telemetry, type Workload } from '../protocol/index.js';
 import { InfluxConfig, type CollectorConfig } from './config.js';
-import { startHttpServer } from './http/server.js';
+import { startHttpServer, type Health } from './http/server.js';
 import { guardConsumers } from './ingest/commit-consumers.js';
 import { installDeferredAcks } from './ingest/deferred-acks.js';
 import { SiteFeeds } from './energy-market/site-feeds.js';
 import { createMarketSource, type MarketSource } from './market/source.js';
 import { MARKET_VALUE_KEYS, siteEconomics } from './economics/config.js';
 import { EconomicsMetrics } from './metrics/economics-metrics.js';
-import { Increments } from './metrics/increments.js';
+import { messageAmounts, type MessageAmounts, type PricingInputs } from './accounting/amounts.js';
+import { Ledger } from './accounting/ledger.js';
+import { colocationShare } from './economics/site.js';
+import { energyPricesAt } from './economics/energy-price.js';
 import { economicsPoints } from './store/economics-points.js';
 import { powerPoints } from './store/power-points.js';
 import { curtailmentPoints, forecastPoints } from './store/energy-points.js';
@@ -43,6 +46,8 @@ export class Collector {
   private selfMetrics: SelfMetrics | undefined;
   private siteMetrics: SiteMetrics | undefined;
   private economicsMetrics: EconomicsMetrics | undefined;
+  /** The accounts, advanced once per stored message; metrics and the store read it. */
+  readonly ledger = new Ledger();
   private market: MarketSource | undefined;
   private feeds: SiteFeeds | undefined;
   private economicsTimer: NodeJS.Timeout | undefined;
@@ -82,11 +87,12 @@ export class Collector {
     ];
     const writer = stores.length > 0 ? new StoreWriter(stores) : undefined;
     if (!writer) logger.info('no influx or victoriametrics section in the config: metrics only, no history is written');
-    const consumerNames = ['site_metrics', 'economics', 'lag'];
-    const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected, consumerNames);
+    const consumerNames = ['ledger', 'lag'];
+    // Batching settings live in the influx section; a VictoriaMetrics-only collector takes their defaults.
+    const batching = config.influx ?? InfluxConfig.parse({});
+    const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected, () => this.pipeline?.writeFailure?.since, batching.max_pending_points, consumerNames);
     this.selfMetrics = self;
-    const increments = new Increments();
-    const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, increments, config.economics.overhead.unaccounted_alert_watts);
+    const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, this.ledger, config.economics.overhead.unaccounted_alert_watts);
     this.siteMetrics = sites;
     const bitcoin = config.economics.bitcoin;
     if (!bitcoin.feed) {
@@ -100,21 +106,20 @@ export class Collector {
     this.feeds = new SiteFeeds(config.economics, config.sites, logger);
     for (const feed of this.feeds.all()) logger.info({ feed: feed.name, url: feed.config.url, refresh_s: feed.config.refresh / 1000 }, 'energy price feed configured');
     this.feeds.start();
-    const economics = new EconomicsMetrics(this.registry, config.economics, this.market, this.feeds, () => sites.summaries(), this.siteLabels, increments, config.sites);
+    const economics = new EconomicsMetrics(this.registry, config.economics, this.market, this.feeds, () => sites.summaries(), () => sites.siteSummaries(), this.siteLabels, this.ledger, config.sites);
     this.economicsMetrics = economics;
-    const commit = guardConsumers<Telemetry>(
+    const commit = guardConsumers<Committed>(
       {
-        site_metrics: (message) => sites.commit(message),
-        economics: (message) => economics.commit(message),
-        lag: (message) => self.lag.observe(Math.max(0, (Date.now() - message.ts) / 1000)),
+        ledger: ({ message, amounts }) => {
+          if (!this.ledger.record(message, amounts)) self.duplicates.inc();
+        },
+        lag: ({ message }) => self.lag.observe(Math.max(0, (Date.now() - message.ts) / 1000)),
       },
-      (consumer, reason, err, message) => {
+      (consumer, reason, err, { message }) => {
         self.commitFailures.inc({ consumer, reason });
         this.logLimited(`commit:${consumer}:${reason}`, { consumer, reason, where: `${message.site}/${message.host} seq ${message.seq}`, err: (err as Error)?.message?.slice(0, 300) }, 'a stored message could not be counted');
       },
     );
-    // Batching settings live in the influx section; a VictoriaMetrics-only collector takes their defaults.
-    const batching = config.influx ?? InfluxConfig.parse({});
     this.pipeline = new IngestPipeline(
       writer,
       {
@@ -125,7 +130,7 @@ export class Collector {
         retryMaxMs: 30_000,
       },
       {
-        onCommitted: commit,
+        onCommitted: (message, amounts) => commit({ message, amounts }),
         onRefused: (message, error) => {
           self.rejected('unwritable');
           this.logRejection('unwritable', `${message.site}/${message.host} seq ${message.seq}`, error.message.slice(0, 300));
@@ -148,7 +153,7 @@ export class Collector {
         const events = economics.drainEvents();
         for (const e of events) logger.info({ site: e.site, workload: e.workload, model: e.model, curtail: e.curtail, power_w: e.power_w, reason: e.reason }, 'curtailment advice changed');
         const points = [
-          ...economicsPoints(economics.economics(), increments.drain(), at, collector),
+          ...economicsPoints(economics.siteEconomics(), this.ledger.drain(), at, collector),
           ...powerPoints(sites.summaries(), at, collector),
           ...forecastPoints(economics.views(), collector),
           ...curtailmentPoints(events, collector),
@@ -171,12 +176,7 @@ export class Collector {
     }, 60_000);
     this.progressTimer.unref();
 
-    const http = await startHttpServer(config.http.host, config.http.port, this.registry, () => ({
-      ok: this.connected,
-      mqtt_connected: this.connected,
-      pending_points: this.pipeline?.pendingPoints ?? 0,
-      influx: config.influx ? 'configured' : 'disabled',
-    }));
+    const http = await startHttpServer(config.http.host, config.http.port, this.registry, () => this.health());
     this.server = http.server;
     this.metricsUrl = `${http.url}/metrics`;
 
@@ -205,6 +205,25 @@ export class Collector {
     logger.info({ metrics: this.metricsUrl, broker, influx: config.influx ? redactUrl(config.influx.url) : 'disabled', victoriametrics: config.victoriametrics ? redactUrl(config.victoriametrics.url) : 'disabled' }, 'collector started');
   }
 
+  /** What /healthz says: 503 with the reasons while the broker is away or writes fail for too long. */
+  private health(): Health {
+    const reasons: string[] = [];
+    if (!this.connected) reasons.push('MQTT broker unreachable');
+    const failure = this.pipeline?.writeFailure;
+    const failingS = failure ? (Date.now() - failure.since) / 1000 : 0;
+    if (failure && failingS * 1000 >= (this.config.influx ?? InfluxConfig.parse({})).unhealthy_after) {
+      reasons.push(`store writes failing for ${Math.round(failingS)} s: ${failure.error}`);
+    }
+    return {
+      ok: reasons.length === 0,
+      reasons,
+      mqtt_connected: this.connected,
+      pending_points: this.pipeline?.pendingPoints ?? 0,
+      store: !this.config.influx && !this.config.victoriametrics ? 'disabled' : failure ? 'failing' : 'ok',
+      write_failing_seconds: Math.round(failingS),
+    };
+  }
+
   /** Validates and routes one message; returns a promise when the pipeline wants us to slow down. */
   private handle(topic: string, payload: Buffer, ack: () => void): Promise<void> | undefined {
     const self = this.selfMetrics!;
@@ -230,7 +249,29 @@ export class Collector {
     // are not loss: count them only when this collector sees everything (loss is then counted from
     // the agent_message measurement, which every collector writes).
     if (!this.config.mqtt.share_group) self.sequenceGaps.inc({ site: this.siteLabels.label(result.message.site) }, gaps);
-    return this.pipeline!.accept(result.message, ack);
+    return this.pipeline!.accept(result.message, messageAmounts(result.message, this.pricingOf(result.message)), ack);
+  }
+
+  /**
+   * What a message is priced with, now: its site's economics and cash energy price at the sample
+   * time; under colocation billing the host's share of its site's contract; and billed power /
+   * device power of its site per workload.
+   */
+  private pricingOf(message: Telemetry): PricingInputs {
+    // The site's own economics section and energy price feed (the real site, never its label).
+    const { config, feed } = this.feeds!.forSite(message.site);
+    const summary = this.siteMetrics!.siteSummaries().get(message.site);
+    let share = 1;
+    if (config.hpc.billing === 'colocation') {
+      const hostGpus = message.devices.filter((d) => d.kind === 'gpu' && d.workload === 'hpc').length;
+      share = colocationShare(hostGpus, summary?.hpc.gpus.length ?? hostGpus);
+    }
+    const ratio = (w: Workload) => {
+      const s = summary?.[w];
+      return s && s.device_power_w > 0 ? s.power_w / s.device_power_w : 1;
+    };
+    const energyPriceUsdPerMwh = energyPricesAt(config.energy, feed, message.ts).cash_usd_per_mwh;
+    return { config, market: this.market!.snapshot(), share, energyPriceUsdPerMwh, billedRatio: { mining: ratio('mining'), hpc: ratio('hpc') } };
   }
 
   private logRejection(reason: RejectReason, where: string, detail: string): void {
@@ -255,15 +296,24 @@ export class Collector {
     clearInterval(this.progressTimer);
     await this.market?.stop();
     await this.feeds?.stop();
-    // Write what we hold while still connected, so its acknowledgements reach the broker; what
-    // arrives after that stays unacknowledged and is redelivered to the next collector.
+    // Write what we hold while still connected, so its acknowledgements reach the broker; what is
+    // not written within a few seconds (InfluxDB down or hung) stays unacknowledged and is
+    // redelivered to the next collector.
     await this.pipeline?.stop();
     const client = this.client;
     if (client) await endClient(client, true, 2000);
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections?.();
+    // Close idle keep-alive connections (Prometheus keeps one) now, or close() waits for them.
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+    await closed;
     this.logger.info('collector stopped');
   }
+}
+
+/** A stored message with what it adds to the accounts: what commit consumers get. */
+interface Committed {
+  message: Telemetry;
+  amounts: MessageAmounts;
 }
 
 /** Stable per machine, so the broker finds this collector's persistent session after a restart. */

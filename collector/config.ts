@@ -21,6 +21,8 @@ export const InfluxConfig = z
     /** Batches written at once when there is a backlog; messages are still acknowledged in arrival order. */
     max_writes_in_flight: z.number().int().min(1).max(64).default(4),
     timeout: Duration.prefault('10s'),
+    /** /healthz answers 503 once writes have failed for this long (acknowledgements are held meanwhile). */
+    unhealthy_after: Duration.prefault('30s'),
     /** Retention policies and downsampling (raw → 1 minute → 1 hour), applied at start; false leaves the database alone. */
     retention: z.union([z.literal(false), RetentionConfig]).prefault({}),
     /** How often the site economics are written as the `economics` measurement. */

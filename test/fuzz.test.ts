@@ -700,7 +700,7 @@ describe('bad traffic through Mosquitto into a collector, around 100 good messag
     // 1e16 H/s × 86,400 s + 1.1e14 H/s × 10 s, added in that order as the counter does.
     expect(metricValue(text, 'powersite_hashes_total', { site, workload: 'mining' })).toBe(1e16 * 86_400 + 1.1e14 * 10);
     expect(metricValue(text, 'powersite_collector_messages_total', { result: 'rejected', reason: 'schema' })).toBe(schemaBefore + hostile.length);
-    for (const consumer of ['site_metrics', 'economics', 'lag']) {
+    for (const consumer of ['ledger', 'lag']) {
       for (const reason of ['non_finite', 'error']) expect(metricValue(text, 'powersite_collector_commit_failures_total', { consumer, reason })).toBe(0);
     }
     expect(collector.connected).toBe(true);

@@ -125,6 +125,17 @@ describe('agent → Mosquitto → collector → InfluxDB and /metrics', () => {
       return r && Math.abs((r.energy_j as number) - 1093.89 * 20) < 1e-6 ? r : undefined;
     });
     expect(sums.revenue_usd).toBeCloseTo(6 * (20 / 3600), 9);
+    // Each message record carries its own accounts (idempotent: a redelivery rewrites, never adds):
+    // 1,093.89 W × 10 s per message, $6/h × 10 s, and energy at the default 45 USD/MWh.
+    const accounts = await influx.rows(DB, 'SELECT hpc_energy_j, hpc_revenue_usd, hpc_energy_cost_usd, mining_energy_j FROM agent_message ORDER BY time');
+    expect(accounts).toHaveLength(2);
+    for (const a of accounts) {
+      expect(a.hpc_energy_j).toBeCloseTo(10938.9, 6);
+      expect(a.hpc_revenue_usd).toBeCloseTo(6 / 360, 12);
+      expect(a.hpc_energy_cost_usd).toBeCloseTo((10938.9 / 3.6e9) * 45, 12);
+      // A GPU host has no mining devices: no mining fields at all.
+      expect(a.mining_energy_j).toBeNull();
+    }
 
     await agent.stop();
     const after = await eventually(async () => {

@@ -1,24 +1,21 @@
 /**
  * The economics series of /metrics: revenue, energy cost and margin per MWh by site and workload,
  * the next-halving projection, per-model breakeven and curtailment, and the market inputs. Gauges
- * are computed at scrape time from the live state; the revenue and energy-cost counters advance per
- * stored message (rate × interval) so they add up across collectors.
+ * are computed at scrape time from the live state; the revenue, energy-cost and billed-energy
+ * counters read the accounting ledger (advanced once per stored message) so they add up across collectors.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Telemetry, Workload } from '../../protocol/index.js';
+import type { Ledger } from '../accounting/ledger.js';
 import type { EconomicsConfig } from '../economics/config.js';
 import { CurtailmentAdvisor, type Advice, type CurtailmentTarget } from '../economics/curtailment.js';
 import { energyPricesAt, opportunityOfSpot } from '../economics/energy-price.js';
 import { fixedPriceCurve, forwardView, marginByHourAhead, secondsUntilNegative, type ForwardInterval } from '../economics/forward.js';
-import { colocationShare, computeEconomics, messageRevenueUsdPerHour, type SiteEconomics } from '../economics/site.js';
+import { computeEconomics, type SiteEconomics } from '../economics/site.js';
 import type { SiteFeeds } from '../energy-market/site-feeds.js';
 import type { MarketSource } from '../market/source.js';
-import { assertFinite } from './finite.js';
-import { messageTotals, WORKLOADS, type SiteSummary } from '../state/live-state.js';
-import type { Increments } from './increments.js';
+import { WORKLOADS, type SiteSummary } from '../state/live-state.js';
+import { ledgerCounter } from './ledger-counter.js';
 import type { SiteLabels } from './site-labels.js';
-
-const JOULES_PER_MWH = 3.6e9;
 
 export interface SiteSettings {
   contracted_power_mw?: number | undefined;
@@ -43,9 +40,8 @@ export interface SiteView {
 const MAX_PENDING_EVENTS = 1000;
 
 export class EconomicsMetrics {
-  private readonly revenue: Counter<'site' | 'workload'>;
-  private readonly energyCost: Counter<'site' | 'workload'>;
-  private readonly billedEnergy: Counter<'site' | 'workload'>;
+  /** Economics per real site for the store, by input map, computed once per interval. */
+  private readonly storeCache = new WeakMap<Map<string, SiteSummary>, { at: number; economics: Map<string, SiteEconomics> }>();
   private cached: { at: number; summaries: Map<string, SiteSummary>; economics: Map<string, SiteEconomics>; views: Map<string, SiteView> } | undefined;
   private readonly advisor = new CurtailmentAdvisor();
   private events: AdviceEvent[] = [];
@@ -56,8 +52,9 @@ export class EconomicsMetrics {
     private readonly market: MarketSource,
     private readonly pricing: SiteFeeds,
     private readonly summaries: () => Map<string, SiteSummary>,
-    private readonly labels: SiteLabels,
-    private readonly increments: Increments,
+    private readonly siteSummaries: () => Map<string, SiteSummary>,
+    labels: SiteLabels,
+    ledger: Ledger,
     sites: Readonly<Record<string, SiteSettings>>,
     private readonly clock: () => number = Date.now,
   ) {
@@ -226,14 +223,14 @@ export class EconomicsMetrics {
     marketGauge('powersite_market_data_age_seconds', 'Age of the market inputs (for constants from the config: time since the collector started)', () => snapshot().age_s);
     marketGauge('powersite_market_data_stale', '1 when the market feed has failed for longer than stale_after (the last good values stay in use)', () => (snapshot().stale ? 1 : 0), {});
 
-    this.revenue = new Counter({ name: 'powersite_revenue_usd_total', help: 'Revenue earned, advanced per message by revenue rate × interval', labelNames: ['site', 'workload'], registers });
-    this.energyCost = new Counter({ name: 'powersite_energy_cost_usd_total', help: 'Energy bought, advanced per message by billed energy × energy price', labelNames: ['site', 'workload'], registers });
-    this.billedEnergy = new Counter({
-      name: 'powersite_energy_joules_total',
-      help: 'Billed energy, which per-MWh figures divide by: per message, its devices\' energy × billed power / device power of its site and workload now (sum rate() across collectors for fleet power)',
-      labelNames: ['site', 'workload'],
-      registers,
-    });
+    const counter = (name: string, help: string, series: Parameters<typeof ledgerCounter<never>>[6]) => ledgerCounter(registry, ledger, labels, name, help, [], series);
+    counter('powersite_revenue_usd_total', 'Revenue earned, advanced once per message by revenue rate × interval', (t) => (t.revenue_known ? [[{}, t.revenue_usd]] : []));
+    counter('powersite_energy_cost_usd_total', 'Energy bought, advanced once per message by billed energy × energy price', (t) => [[{}, t.energy_cost_usd]]);
+    counter(
+      'powersite_energy_joules_total',
+      'Billed energy, which per-MWh figures divide by: per message, its devices\' energy × billed power / device power of its site and workload now (sum rate() across collectors for fleet power)',
+      (t) => [[{}, t.energy_j]],
+    );
   }
 
   /** The market-only figures (hashprice, subsidy, halving), valid with or without any site. */
@@ -282,44 +279,20 @@ export class EconomicsMetrics {
     return this.cached;
   }
 
-  /** Advances revenue and energy-cost counters for one stored message. */
-  commit(message: Telemetry): void {
-    const site = this.labels.label(message.site);
-    const { config, feed } = this.pricing.forSite(site);
-    let share = 1;
-    if (config.hpc.billing === 'colocation') {
-      const hostGpus = message.devices.filter((d) => d.kind === 'gpu' && d.workload === 'hpc').length;
-      share = colocationShare(hostGpus, this.summaries().get(site)?.hpc.gpus.length ?? hostGpus);
+  /** Economics per real site, never folded into "other": what is stored (no curtailment advice: that is per label). */
+  siteEconomics(): Map<string, SiteEconomics> {
+    const now = this.clock();
+    const summaries = this.siteSummaries();
+    const hit = this.storeCache.get(summaries);
+    if (hit && now - hit.at <= 250) return hit.economics;
+    const snapshot = this.market.snapshot();
+    const out = new Map<string, SiteEconomics>();
+    for (const [site, summary] of summaries) {
+      const { config, feed } = this.pricing.forSite(site);
+      out.set(site, computeEconomics(summary, config, snapshot, now, energyPricesAt(config.energy, feed, now)));
     }
-    const rate = messageRevenueUsdPerHour(message.devices, config, this.market.snapshot(), share);
-    const hours = message.interval_s / 3600;
-    const price = energyPricesAt(config.energy, feed, message.ts).cash_usd_per_mwh;
-    const totals = messageTotals(message);
-    const summary = this.summaries().get(site);
-    const amounts = Object.fromEntries(
-      WORKLOADS.map((workload) => {
-        // The message's share of billed energy: its devices' energy scaled as billed power is to device power.
-        const w = summary?.[workload];
-        const billed = totals[workload].energy_j * (w && w.device_power_w > 0 ? w.power_w / w.device_power_w : 1);
-        // A counter cannot go down: hours of negative spot prices count as free energy here.
-        const cost = (billed / JOULES_PER_MWH) * Math.max(0, price);
-        return [workload, { revenue_usd: (rate[workload] ?? 0) * hours, billed_energy_j: billed, energy_cost_usd: cost }];
-      }),
-    ) as Record<Workload, { revenue_usd: number; billed_energy_j: number; energy_cost_usd: number }>;
-    for (const workload of WORKLOADS) assertFinite(amounts[workload], workload);
-    for (const workload of WORKLOADS) {
-      const r = rate[workload];
-      // Unknown market: leave the counter alone rather than count zero revenue.
-      if (r !== null) {
-        this.revenue.inc({ site, workload }, r * hours);
-        this.increments.add(site, workload, 'revenue_usd', r * hours);
-      }
-      const { billed_energy_j: billed, energy_cost_usd: cost } = amounts[workload];
-      this.billedEnergy.inc({ site, workload }, billed);
-      this.increments.add(site, workload, 'energy_j', billed);
-      this.energyCost.inc({ site, workload }, cost);
-      this.increments.add(site, workload, 'energy_cost_usd', cost);
-    }
+    this.storeCache.set(summaries, { at: now, economics: out });
+    return out;
   }
 }
 

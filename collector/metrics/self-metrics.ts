@@ -12,10 +12,11 @@ export class SelfMetrics {
   readonly lag: Histogram;
   readonly sequenceGaps: Counter<'site'>;
   readonly commitFailures: Counter<'consumer' | 'reason'>;
+  readonly duplicates: Counter;
   readonly pendingPoints: Gauge;
   readonly mqttConnected: Gauge;
 
-  constructor(registry: Registry, pending: () => number, connected: () => boolean, consumers: readonly string[] = []) {
+  constructor(registry: Registry, pending: () => number, connected: () => boolean, failingSince: () => number | undefined, maxPendingPoints: number, consumers: readonly string[] = []) {
     const registers = [registry];
     this.messages = new Counter({
       name: 'powersite_collector_messages_total',
@@ -48,17 +49,36 @@ export class SelfMetrics {
     });
     this.commitFailures = new Counter({
       name: 'powersite_collector_commit_failures_total',
-      help: 'Stored messages a consumer (site_metrics, economics, lag) could not count, by reason (non_finite amount, error); the message is still stored',
+      help: 'Stored messages a consumer (ledger, lag) could not count, by reason (non_finite amount, error); the message is still stored',
       labelNames: ['consumer', 'reason'] as const,
       registers,
     });
     for (const consumer of consumers) for (const reason of COMMIT_FAILURE_REASONS) this.commitFailures.inc({ consumer, reason }, 0);
+    this.duplicates = new Counter({
+      name: 'powersite_collector_duplicate_messages_total',
+      help: 'Stored messages this collector had already counted (redeliveries): written again, idempotently, but not counted twice',
+      registers,
+    });
     this.pendingPoints = new Gauge({
       name: 'powersite_collector_pending_points',
       help: 'Points received but not yet written; their messages are not yet acknowledged',
       registers,
       collect() {
         this.set(pending());
+      },
+    });
+    new Gauge({
+      name: 'powersite_collector_max_pending_points',
+      help: 'influx.max_pending_points: past it the collector stops reading and the broker queues',
+      registers,
+    }).set(maxPendingPoints);
+    new Gauge({
+      name: 'powersite_collector_write_failing_seconds',
+      help: 'How long InfluxDB writes have been failing (refused or unreachable); 0 while they work',
+      registers,
+      collect() {
+        const since = failingSince();
+        this.set(since === undefined ? 0 : Math.max(0, (Date.now() - since) / 1000));
       },
     });
     this.mqttConnected = new Gauge({

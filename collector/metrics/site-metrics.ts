@@ -1,29 +1,24 @@
 /**
  * The site series of /metrics. Gauges are this collector's live view, computed at scrape time
- * from the live state; counters advance per committed message (rate × interval) so that sums
- * across collectors sharing one subscription stay exact.
+ * from the live state; counters read the accounting ledger (advanced once per committed message,
+ * rate × interval) so that sums across collectors sharing one subscription stay exact.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
-import { PowerSource, type Telemetry, type Workload } from '../../protocol/index.js';
-import { messageTotals, WORKLOADS, type LiveState, type SiteSummary } from '../state/live-state.js';
-import { assertFinite } from './finite.js';
-import type { Increments } from './increments.js';
+import { Gauge, type Registry } from 'prom-client';
+import { PowerSource, type Workload } from '../../protocol/index.js';
+import type { Ledger } from '../accounting/ledger.js';
+import { emptyWorkload, WORKLOADS, type LiveState, type SiteSummary } from '../state/live-state.js';
+import { ledgerCounter } from './ledger-counter.js';
 import type { SiteLabels } from './site-labels.js';
 
 export class SiteMetrics {
-  private readonly energy: Counter<'site' | 'workload'>;
-  private readonly hashes: Counter<'site' | 'workload'>;
-  private readonly deviceSeconds: Counter<'site' | 'workload' | 'state'>;
-  private readonly gpuBusy: Counter<'site' | 'workload'>;
-  private readonly gpuMetered: Counter<'site' | 'workload'>;
-  /** The last summary, shared by every gauge of one scrape while the state is unchanged. */
-  private cached: { at: number; version: number; summary: Map<string, SiteSummary> } | undefined;
+  /** The last summaries (per real site, and folded by label), shared by every gauge of one scrape while the state is unchanged. */
+  private cached: { at: number; version: number; bySite: Map<string, SiteSummary>; byLabel: Map<string, SiteSummary> } | undefined;
 
   constructor(
     registry: Registry,
     private readonly state: LiveState,
     private readonly labels: SiteLabels,
-    private readonly increments: Increments,
+    ledger: Ledger,
     unaccountedAlertW: number,
     private readonly clock: () => number = Date.now,
   ) {
@@ -140,47 +135,47 @@ export class SiteMetrics {
       },
     });
 
-    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
-    this.energy = counter('powersite_device_energy_joules_total', 'Energy the devices themselves show (meters excluded), advanced per message by power × interval; powersite_energy_joules_total is billed energy', ['site', 'workload']);
-    this.deviceSeconds = counter('powersite_device_seconds_total', 'Device-seconds by state (up, down), advanced per message by devices × interval: sum rate() across collectors for device counts', ['site', 'workload', 'state']);
-    this.gpuBusy = counter('powersite_gpu_busy_seconds_total', 'Σ utilisation × interval of GPUs that are up and report utilisation (mean utilisation = its rate / the rate of powersite_gpu_metered_seconds_total)', ['site', 'workload']);
-    this.gpuMetered = counter('powersite_gpu_metered_seconds_total', 'GPU-seconds of GPUs that are up and report utilisation', ['site', 'workload']);
-    this.hashes = counter('powersite_hashes_total', 'Hashes computed, advanced per message by hashrate × interval', ['site', 'workload']);
+    const counter = (name: string, help: string, series: Parameters<typeof ledgerCounter<never>>[6]) => ledgerCounter(registry, ledger, labels, name, help, [], series);
+    counter('powersite_device_energy_joules_total', 'Energy the devices themselves show (meters excluded), advanced once per message by power × interval; powersite_energy_joules_total is billed energy', (t) => [[{}, t.device_energy_j]]);
+    ledgerCounter(registry, ledger, labels, 'powersite_device_seconds_total', 'Device-seconds by state (up, down), advanced once per message by devices × interval: sum rate() across collectors for device counts', ['state'], (t) => [
+      [{ state: 'up' }, t.up_seconds],
+      [{ state: 'down' }, t.down_seconds],
+    ]);
+    counter('powersite_gpu_busy_seconds_total', 'Σ utilisation × interval of GPUs that are up and report utilisation (mean utilisation = its rate / the rate of powersite_gpu_metered_seconds_total)', (t, w) => (w === 'hpc' ? [[{}, t.gpu_busy_seconds]] : []));
+    counter('powersite_gpu_metered_seconds_total', 'GPU-seconds of GPUs that are up and report utilisation', (t, w) => (w === 'hpc' ? [[{}, t.gpu_metered_seconds]] : []));
+    counter('powersite_hashes_total', 'Hashes computed, advanced once per message by hashrate × interval', (t, w) => (w === 'mining' ? [[{}, t.hashes]] : []));
   }
 
-  /** Summaries are computed once per scrape: every gauge's collect() shares them. */
+  /** Summaries by label (sites past the cap folded), computed once per scrape: every gauge's collect() shares them. */
   summaries(): Map<string, SiteSummary> {
+    return this.current().byLabel;
+  }
+
+  /** Summaries per real site, never folded: for what is stored and for pricing messages. */
+  siteSummaries(): Map<string, SiteSummary> {
+    return this.current().bySite;
+  }
+
+  private current(): NonNullable<SiteMetrics['cached']> {
     const now = this.clock();
     if (!this.cached || this.cached.version !== this.state.version || now - this.cached.at > 250) {
-      const raw = this.state.summarize(now);
-      const merged = new Map<string, SiteSummary>();
-      for (const [site, summary] of raw) {
+      const bySite = this.state.summarize(now);
+      const byLabel = new Map<string, SiteSummary>();
+      for (const [site, summary] of bySite) {
         const label = this.labels.label(site);
-        merged.set(label, merged.has(label) ? mergeSummaries(merged.get(label)!, summary) : summary);
+        // Merging adds into its first argument: never into a per-site summary (copy it first).
+        const existing = byLabel.get(label);
+        if (!existing) byLabel.set(label, label === site ? summary : mergeSummaries(emptySummary(), summary));
+        else byLabel.set(label, mergeSummaries(existing === bySite.get(label) ? mergeSummaries(emptySummary(), existing) : existing, summary));
       }
-      this.cached = { at: now, version: this.state.version, summary: merged };
+      this.cached = { at: now, version: this.state.version, bySite, byLabel };
     }
-    return this.cached.summary;
+    return this.cached;
   }
+}
 
-  /** Advances the counters for one stored message: all of them, or (for a non-finite amount) none. */
-  commit(message: Telemetry): void {
-    const site = this.labels.label(message.site);
-    const totals = messageTotals(message);
-    for (const workload of WORKLOADS) assertFinite({ ...totals[workload] }, workload);
-    for (const workload of WORKLOADS) {
-      const t = totals[workload];
-      this.energy.inc({ site, workload }, t.energy_j);
-      this.increments.add(site, workload, 'device_energy_j', t.energy_j);
-      this.deviceSeconds.inc({ site, workload, state: 'up' }, t.up_seconds);
-      this.deviceSeconds.inc({ site, workload, state: 'down' }, t.down_seconds);
-      if (workload === 'mining') this.hashes.inc({ site, workload }, t.hashes);
-      else {
-        this.gpuBusy.inc({ site, workload }, t.gpu_busy_seconds);
-        this.gpuMetered.inc({ site, workload }, t.gpu_metered_seconds);
-      }
-    }
-  }
+function emptySummary(): SiteSummary {
+  return { mining: emptyWorkload(), hpc: emptyWorkload(), power: { it_power_w: 0, site_meter_w: null, unaccounted_w: null, pue: null } };
 }
 
 const plus = (x: number | null, y: number | null) => (x === null ? y : y === null ? x : x + y);

@@ -5,6 +5,8 @@
  * rewrites the same points (idempotent) instead of adding new ones.
  */
 import { NUMERIC_DEVICE_FIELDS, type Telemetry } from '../../protocol/index.js';
+import type { MessageAmounts } from '../accounting/amounts.js';
+import { WORKLOADS } from '../state/live-state.js';
 import type { Point } from './line-protocol.js';
 
 export const AGENT_MEASUREMENT = 'agent_message';
@@ -14,7 +16,12 @@ function nanos(ms: number, offsetNs = 0): string {
   return (BigInt(ms) * 1_000_000n + BigInt(offsetNs)).toString();
 }
 
-export function telemetryToPoints(message: Telemetry): Point[] {
+/**
+ * `amounts`, when given, are stored with the message record (`mining_revenue_usd`, `hpc_energy_j`,
+ * …): a redelivered message rewrites the same point, so sums over `agent_message` are the site's
+ * exact accounts whatever was delivered twice or to which collector.
+ */
+export function telemetryToPoints(message: Telemetry, amounts?: MessageAmounts): Point[] {
   const points: Point[] = [];
   const timestamp = nanos(message.ts);
   for (const device of message.devices) {
@@ -35,8 +42,21 @@ export function telemetryToPoints(message: Telemetry): Point[] {
   points.push({
     measurement: AGENT_MEASUREMENT,
     tags: { site: message.site, host: message.host },
-    fields: { seq: message.seq, devices: message.devices.length, interval_s: message.interval_s },
+    fields: { seq: message.seq, devices: message.devices.length, interval_s: message.interval_s, ...(amounts ? accountFields(amounts) : {}) },
     timestamp: nanos(message.ts, message.seq % 1_000_000),
   });
   return points;
+}
+
+/** The workloads a message has devices of, with their billed energy, revenue (when known) and energy cost. */
+function accountFields(amounts: MessageAmounts): Record<string, number> {
+  const fields: Record<string, number> = {};
+  for (const workload of WORKLOADS) {
+    const a = amounts[workload];
+    if (a.up_seconds + a.down_seconds === 0) continue;
+    fields[`${workload}_energy_j`] = a.energy_j;
+    fields[`${workload}_energy_cost_usd`] = a.energy_cost_usd;
+    if (a.revenue_usd !== undefined) fields[`${workload}_revenue_usd`] = a.revenue_usd;
+  }
+  return fields;
 }

@@ -5,3 +5,4 @@ export * from './ports.js';
 export * from './process.js';
 export * from './prometheus.js';
 export * from './victoria.js';
+export * from './refusing-proxy.js';
