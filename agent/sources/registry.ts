@@ -10,6 +10,7 @@ import { cgminerSource } from './cgminer/index.js';
 import { amdSource } from './amd/index.js';
 import { redfishSource } from './redfish/index.js';
 import { modbusSource } from './modbus/index.js';
+import { snmpSource } from './snmp/index.js';
 
 export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [
   nvidiaSource,
@@ -19,6 +20,7 @@ export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [
   amdSource,
   redfishSource,
   modbusSource,
+  snmpSource,
 ];
 
 export function findSource(type: string): SourceDefinition | undefined {

@@ -11,7 +11,7 @@ const samples = readdirSync(here, { withFileTypes: true })
   .map((d) => d.name);
 
 it('has samples for the measuring sources', () => {
-  expect(samples).toEqual(expect.arrayContaining(['redfish', 'modbus']));
+  expect(samples).toEqual(expect.arrayContaining(['redfish', 'modbus', 'snmp']));
 });
 
 it.each(samples)('%s/sample.yaml loads as an agent config', async (family) => {
