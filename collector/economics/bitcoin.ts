@@ -57,6 +57,14 @@ export function hashpriceUsdPerPhDay(chain: ChainState, btcUsd: number): number 
   return btcPerPhDay(chain) * btcUsd;
 }
 
+/**
+ * Whether a sample's hashrate is bitcoin's: only SHA-256 work earns the hashprice. Samples from
+ * agents that predate the wire's `algorithm` field are SHA-256 miners.
+ */
+export function isBitcoinHashrate(sample: { algorithm?: string | undefined }): boolean {
+  return (sample.algorithm ?? 'sha256') === 'sha256';
+}
+
 /** Mining revenue in USD per second for a hashrate, after the pool's fee (a ratio 0..1). */
 export function miningRevenueUsdPerSecond(hashrateHs: number, chain: ChainState, btcUsd: number, poolFee: number): number {
   if (!(poolFee >= 0 && poolFee <= 1)) throw new RangeError(`pool fee must be a ratio between 0 and 1, got ${poolFee}`);

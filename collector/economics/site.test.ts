@@ -174,6 +174,29 @@ describe('computeEconomics: missing inputs stay missing', () => {
   });
 });
 
+describe('computeEconomics: only SHA-256 is priced', () => {
+  it('while scrypt miners hash, mining revenue is unknown (null), not the bitcoin part alone and not 0', () => {
+    const mixed: SiteAggregate = { ...SITE, mining: { ...SITE.mining, power_w: SITE.mining.power_w + 800, other_hashrate_hs: { scrypt: 504e6 } } };
+    const e = computeEconomics(mixed, config({ energy: { price_usd_per_mwh: 45 } }), MARKET_837050, NOW);
+    expect(e.mining.revenue_usd_per_hour).toBeNull();
+    expect(e.mining.margin_usd_per_mwh).toBeNull();
+    expect(e.mining.curtail).toBe(false);
+    expect(e.next_halving!.mining_revenue_usd_per_mwh).toBeNull();
+    expectRelative(e.hashprice_usd_per_ph_day, 107.9927991364406); // the market is still known
+    // An idle scrypt miner (0 H/s) leaves the SHA-256 revenue alone.
+    const idle = computeEconomics({ ...SITE, mining: { ...SITE.mining, other_hashrate_hs: { scrypt: 0 } } }, config({}), MARKET_837050, NOW);
+    expectRelative(idle.mining.revenue_usd_per_hour, 251.35323999006548);
+  });
+
+  it('a message prices its SHA-256 hashrate only: an L3+ adds nothing to the bitcoin revenue counter', () => {
+    const l3: DeviceSample = { id: 'l3', kind: 'asic', workload: 'mining', model: 'Antminer L3+', algorithm: 'scrypt', up: true, hashrate_hs: 504e12 };
+    const s21: DeviceSample = { id: 's21', kind: 'asic', workload: 'mining', model: 'Antminer S21', algorithm: 'sha256', up: true, hashrate_hs: 200e12 };
+    const cfg = config({ bitcoin: { pool_fee: 0.02 } });
+    expect(messageRevenueUsdPerHour([l3], cfg, MARKET_837050, 0).mining).toBe(0);
+    expectRelative(messageRevenueUsdPerHour([l3, s21], cfg, MARKET_837050, 0).mining, (0.2 * 107.9927991364406 * 0.98) / 24);
+  });
+});
+
 describe('per-message revenue rate', () => {
   const device = (d: Partial<DeviceSample> & Pick<DeviceSample, 'id' | 'kind' | 'workload'>): DeviceSample => ({ up: true, ...d });
   const message: DeviceSample[] = [

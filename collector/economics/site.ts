@@ -3,7 +3,7 @@
  * snapshot; and the per-message revenue rate that advances the collector's counters.
  */
 import type { DeviceSample } from '../../protocol/telemetry.js';
-import { hashpriceUsdPerPhDay, miningRevenueUsdPerSecond, subsidyBtc, type ChainState } from './bitcoin.js';
+import { hashpriceUsdPerPhDay, isBitcoinHashrate, miningRevenueUsdPerSecond, subsidyBtc, type ChainState } from './bitcoin.js';
 import type { EconomicsConfig } from './config.js';
 import { energyPricesAt, type EnergyPrices } from './energy-price.js';
 import { nextHalving } from './halving.js';
@@ -30,7 +30,10 @@ export interface MiningAggregate {
   power_w: number;
   /** The part of power_w that is a nameplate estimate. */
   estimated_power_w: number;
+  /** SHA-256 hashrate, priced with bitcoin's hashprice. */
   hashrate_hs: number;
+  /** Hashrate of other algorithms, by algorithm: no price for it yet, so mining revenue is unknown while it runs. */
+  other_hashrate_hs?: Readonly<Record<string, number>>;
   /** By miner model name; a Map (as the collector's live state keeps it) or a plain object. */
   by_model: ReadonlyMap<string, ModelAggregate> | Readonly<Record<string, ModelAggregate>>;
 }
@@ -149,14 +152,16 @@ export function computeEconomics(input: SiteAggregate, config: EconomicsConfig, 
   const btcUsd = market.btc_usd;
   const hashprice = chain && btcUsd !== null ? hashpriceUsdPerPhDay(chain, btcUsd) : null;
 
-  const mining = workload(input.mining, miningUsdPerHour(input.mining.hashrate_hs, chain, btcUsd, poolFee), prices, true);
+  // A scrypt miner earns something, just not bitcoin's hashprice: the total is unknown, not the SHA-256 part alone.
+  const unpriced = Object.values(input.mining.other_hashrate_hs ?? {}).some((hs) => hs > 0);
+  const mining = workload(input.mining, unpriced ? null : miningUsdPerHour(input.mining.hashrate_hs, chain, btcUsd, poolFee), prices, true);
   // Take-or-pay HPC (reserved GPUs, colocation) earns the same whether it runs or not: never curtail it for price.
   const hpc = workload(input.hpc, hpcUsdPerHour(input.hpc.gpus, config.hpc, 1), prices, config.hpc.billing === 'utilization');
 
   let halving: NextHalvingEconomics | null = null;
   if (market.height !== null) {
     const next = nextHalving(market.height, market.tip_time_ms ?? nowMs);
-    const revenue = chain ? miningUsdPerHour(input.mining.hashrate_hs, { ...chain, height: next.height }, btcUsd, poolFee) : null;
+    const revenue = chain && !unpriced ? miningUsdPerHour(input.mining.hashrate_hs, { ...chain, height: next.height }, btcUsd, poolFee) : null;
     const perMwh = revenue === null ? null : usdPerMwh(revenue, input.mining.power_w);
     halving = {
       height: next.height,
@@ -225,7 +230,8 @@ export function messageRevenueUsdPerHour(devices: readonly DeviceSample[], confi
   let hashrate = 0;
   const gpus: DeviceSample[] = [];
   for (const d of devices) {
-    if (d.workload === 'mining' && d.up) hashrate += d.hashrate_hs ?? 0;
+    // Only SHA-256 work earns bitcoin; other algorithms' revenue is not counted (no price for it).
+    if (d.workload === 'mining' && d.up) hashrate += isBitcoinHashrate(d) ? (d.hashrate_hs ?? 0) : 0;
     else if (d.workload === 'hpc' && d.kind === 'gpu') gpus.push(d);
   }
   return {

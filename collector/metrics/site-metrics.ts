@@ -83,7 +83,21 @@ export class SiteMetrics {
     perSite('powersite_site_pue', 'Power usage effectiveness measured now: site meter / IT power', (p) => p.pue);
     perSite('powersite_site_unaccounted_power_watts', 'What the site meter shows beyond IT power × the configured PUE (a dead PDU, an unlisted rack, a bypass); negative: the parts read more than the meter', (p) => p.unaccounted_w);
     perSite('powersite_site_unaccounted_power_alert_watts', 'Unaccounted power above which the alert fires (economics.overhead.unaccounted_alert_watts)', (p) => (p.site_meter_w === null ? null : unaccountedAlertW));
-    perWorkload('powersite_hashrate_hashes_per_second', 'Mining hashrate now', (w, workload) => (workload === 'mining' ? w.hashrate_hs : undefined));
+    perWorkload('powersite_hashrate_hashes_per_second', 'SHA-256 (bitcoin) mining hashrate now', (w, workload) => (workload === 'mining' ? w.hashrate_hs : undefined));
+    new Gauge({
+      name: 'powersite_other_hashrate_hashes_per_second',
+      help: 'Hashrate of miners of other algorithms (scrypt, ..., unknown) now: shown, not priced',
+      labelNames: ['site', 'workload', 'algorithm'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [site, summary] of summaries()) {
+          for (const workload of WORKLOADS) {
+            for (const [algorithm, hs] of Object.entries(summary[workload].other_hashrate_hs)) this.set({ site, workload, algorithm }, hs);
+          }
+        }
+      },
+    });
     perWorkload('powersite_gpu_utilization_ratio', 'Mean utilisation of GPUs that are up', (w, workload) => (workload === 'hpc' ? w.gpu_utilization : undefined));
 
     new Gauge({
@@ -195,6 +209,7 @@ function mergeSummaries(a: SiteSummary, b: SiteSummary): SiteSummary {
     x.device_power_w += y.device_power_w;
     for (const s of PowerSource.options) x.power_by_source[s] += y.power_by_source[s];
     x.hashrate_hs += y.hashrate_hs;
+    for (const [algorithm, hs] of Object.entries(y.other_hashrate_hs)) x.other_hashrate_hs[algorithm] = (x.other_hashrate_hs[algorithm] ?? 0) + hs;
     x.gpus.push(...y.gpus);
     for (const s of ['up', 'down', 'stale'] as const) x.devices[s] += y.devices[s];
     for (const [model, m] of y.by_model) {

@@ -84,6 +84,26 @@ describe('LiveState', () => {
   });
 });
 
+describe('LiveState and messageTotals by hash algorithm', () => {
+  // An L3+ (scrypt, 504 MH/s, 800 W) beside an S19 Pro (SHA-256) and an older agent's S19 Pro without the field.
+  const l3 = (id: string): DeviceSample => ({ id, kind: 'asic', workload: 'mining', model: 'Antminer L3+', algorithm: 'scrypt', up: true, power_w: 800, power_source: 'estimated', hashrate_hs: 504e6 });
+  const s19 = (id: string, algorithm?: string): DeviceSample => ({ ...asic(id, 3250, 110e12), ...(algorithm ? { algorithm } : {}) });
+
+  it('keeps scrypt hashrate apart: bitcoin hashrate and per-model breakeven are SHA-256 only; power counts all', () => {
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
+    state.apply(msg('gw', 1, 1000, [l3('l1'), l3('l2'), s19('m1', 'sha256'), s19('m2')]));
+    const s = state.summarize(2000).get('tx-1')!;
+    expect(s.mining.hashrate_hs).toBe(220e12); // the two S19 Pros; a sample without `algorithm` is SHA-256
+    expect(s.mining.other_hashrate_hs).toEqual({ scrypt: 1008e6 });
+    expect(s.mining.power_w).toBe(2 * 800 + 2 * 3250);
+    expect([...s.mining.by_model.keys()]).toEqual(['Antminer S19 Pro']);
+  });
+
+  it('counts only SHA-256 work in the hashes counter', () => {
+    expect(messageTotals(msg('h', 1, 1, [l3('l1'), s19('m1', 'sha256')])).mining).toMatchObject({ hashes: 110e13, power_w: 4050, energy_j: 40_500 });
+  });
+});
+
 describe('messageTotals', () => {
   it('advances energy, hashes, device-seconds and GPU busy seconds by the message interval', () => {
     expect(messageTotals(msg('h', 1, 1, [gpu('a', 700, 1), gpu('b', 100, 1, false), gpu('c', 300, 0.25), asic('m', 3250, 110e12)]))).toEqual({

@@ -3,6 +3,7 @@
  * workload the sums the gauges and the economics are computed from. Devices that stop reporting
  * turn "stale" after a few intervals and are forgotten after an hour.
  */
+import { isBitcoinHashrate } from '../economics/bitcoin.js';
 import type { DeviceSample, Status, Telemetry, Workload } from '../../protocol/index.js';
 import { billedPower, emptyBySource, type BilledPower, type HostPower, type MeterPower, type Overhead, type PowerBySource } from '../economics/billed-power.js';
 
@@ -43,7 +44,10 @@ export interface WorkloadSummary {
   power_by_source: PowerBySource;
   /** The devices' own power (GPU boards, miners), meters excluded. */
   device_power_w: number;
+  /** SHA-256 hashrate: what bitcoin's hashprice prices. */
   hashrate_hs: number;
+  /** Hashrate of miners of other algorithms (scrypt, …, "unknown"), by algorithm: shown, not priced. */
+  other_hashrate_hs: Record<string, number>;
   /** Mean utilisation of GPUs that are up and report it; undefined when none do. */
   gpu_utilization: number | undefined;
   devices: Record<DeviceState, number>;
@@ -55,7 +59,7 @@ export interface WorkloadSummary {
 export type SiteSummary = Record<Workload, WorkloadSummary> & { power: Omit<BilledPower, 'workloads'> };
 
 export function emptyWorkload(): WorkloadSummary {
-  return { power_w: 0, estimated_power_w: 0, power_by_source: emptyBySource(), device_power_w: 0, hashrate_hs: 0, gpu_utilization: undefined, devices: { up: 0, down: 0, stale: 0 }, by_model: new Map(), gpus: [] };
+  return { power_w: 0, estimated_power_w: 0, power_by_source: emptyBySource(), device_power_w: 0, hashrate_hs: 0, other_hashrate_hs: {}, gpu_utilization: undefined, devices: { up: 0, down: 0, stale: 0 }, by_model: new Map(), gpus: [] };
 }
 
 export interface LiveStateOptions {
@@ -161,12 +165,15 @@ export class LiveState {
             continue;
           }
           hp.devices[s.workload][s.power_source ?? 'reported'] += power;
-          w.hashrate_hs += s.hashrate_hs ?? 0;
+          const bitcoin = isBitcoinHashrate(s);
+          if (bitcoin) w.hashrate_hs += s.hashrate_hs ?? 0;
+          else w.other_hashrate_hs[s.algorithm!] = (w.other_hashrate_hs[s.algorithm!] ?? 0) + (s.hashrate_hs ?? 0);
           if (s.kind === 'gpu' && s.utilization !== undefined) {
             utilization[s.workload].sum += s.utilization;
             utilization[s.workload].n++;
           }
-          if (s.kind === 'asic') {
+          // Per-model efficiency and breakeven are judged against the hashprice: SHA-256 miners only.
+          if (s.kind === 'asic' && bitcoin) {
             const model = s.model ?? 'unknown';
             const m = w.by_model.get(model) ?? { power_w: 0, hashrate_hs: 0, devices: 0 };
             m.power_w += power;
@@ -220,7 +227,8 @@ export function messageTotals(message: Telemetry): Record<Workload, MessageTotal
     }
     t.up_seconds += dt;
     t.power_w += d.power_w ?? 0;
-    t.hashes += (d.hashrate_hs ?? 0) * dt;
+    // Hashes of different algorithms do not add up: the counter is bitcoin's (SHA-256) work.
+    if (isBitcoinHashrate(d)) t.hashes += (d.hashrate_hs ?? 0) * dt;
     if (d.kind === 'gpu' && d.utilization !== undefined) {
       t.gpu_busy_seconds += d.utilization * dt;
       t.gpu_metered_seconds += dt;

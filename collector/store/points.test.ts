@@ -29,6 +29,12 @@ describe('telemetryToPoints', () => {
     ]);
   });
 
+  it("tags a miner's algorithm and keeps its raw model string as a field", () => {
+    const s9 = { id: '10.0.3.40', kind: 'asic', workload: 'mining', model: 'Antminer S9', model_raw: 'Antminer S9\nV1.3.58', algorithm: 'sha256', up: true, hashrate_hs: 13.9e12 } as const;
+    const [point] = telemetryToPoints({ ...message, devices: [s9] });
+    expect(point).toMatchObject({ tags: { model: 'Antminer S9', algorithm: 'sha256' }, fields: { model_raw: 'Antminer S9\\nV1.3.58', hashrate_hs: 13.9e12 } });
+  });
+
   it('gives split messages of one cycle distinct message records', () => {
     const a = telemetryToPoints({ ...message, seq: 5 }).at(-1)!;
     const b = telemetryToPoints({ ...message, seq: 6 }).at(-1)!;

@@ -29,12 +29,15 @@ export function telemetryToPoints(message: Telemetry, amounts?: MessageAmounts):
     if (device.model) tags.model = device.model;
     if (device.vendor) tags.vendor = device.vendor;
     if (device.power_source) tags.power_source = device.power_source;
+    if (device.algorithm) tags.algorithm = device.algorithm;
     const fields: Record<string, number | boolean | string> = { up: device.up };
     for (const name of NUMERIC_DEVICE_FIELDS) {
       const value = device[name];
       if (value !== undefined) fields[name] = value;
     }
     if (device.error) fields.error = device.error;
+    // Control characters as JSON escapes ("Antminer S9\\nV1.3.58"): a raw newline has no safe place in line protocol.
+    if (device.model_raw) fields.model_raw = JSON.stringify(device.model_raw).slice(1, -1);
     if (device.covers) fields.covers = device.covers === 'site' ? 'site' : device.covers.join(',');
     points.push({ measurement: device.kind, tags, fields, timestamp });
   }
