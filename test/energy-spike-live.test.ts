@@ -235,7 +235,7 @@ describe('the forward view', () => {
     // The $500 hour starts at slot + 1 h, less than an hour and a quarter from now.
     expect(eta).toBeGreaterThan(0);
     expect(eta).toBeLessThanOrEqual(3600);
-    const ahead = [0, 1, 2].map((h) => metricValue(t, 'powersite_forecast_margin_usd_per_mwh', { site: 'eu-1', workload: 'mining', hours_ahead: String(h) }));
+    const ahead = [0, 1, 2].map((h) => metricValue(t, 'powersite_forecast_margin_usd_per_mwh', { site: 'eu-1', workload: 'mining', hours_ahead: `0${h}` }));
     expect(ahead.some((m) => m !== undefined && Math.abs(m - (REVENUE - 500)) < 1e-6)).toBe(true);
     expect(ahead[0]).toBeDefined();
     await prometheus.waitFor(firing('PowersiteMiningMarginForecastNegative', 'site="eu-1"'), (r) => r.length === 1, 60_000);

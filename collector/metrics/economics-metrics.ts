@@ -120,8 +120,8 @@ export class EconomicsMetrics {
     perView('powersite_curtailment_advice_power_watts', 'Power the curtailment advice would free (0 when not advised)', ['site', 'workload', 'model'], (g, site, v) => {
       for (const a of v.advice) g.set(adviceLabels(site, a), a.curtail ? a.power_w : 0);
     });
-    perView('powersite_forecast_margin_usd_per_mwh', 'Lowest forecast margin per MWh (day-ahead prices, or the fixed price or schedule; opportunity basis; today\'s revenue) of the intervals starting in each hour ahead', ['site', 'workload', 'hours_ahead'], (g, site, v) => {
-      for (const workload of WORKLOADS) for (const [hour, m] of marginByHourAhead(v.forward, workload, this.clock())) g.set({ site, workload, hours_ahead: String(hour) }, m);
+    perView('powersite_forecast_margin_usd_per_mwh', 'Lowest forecast margin per MWh (day-ahead prices, or the fixed price or schedule; opportunity basis; today\'s revenue) of the intervals starting in each hour ahead ("00" = the hour under way)', ['site', 'workload', 'hours_ahead'], (g, site, v) => {
+      for (const workload of WORKLOADS) for (const [hour, m] of marginByHourAhead(v.forward, workload, this.clock())) g.set({ site, workload, hours_ahead: String(hour).padStart(2, '0') }, m); // two digits: dashboards sort them as text
     });
     perView('powersite_forecast_negative_margin_eta_seconds', 'Seconds until the first day-ahead interval with a negative margin (0 when under way; absent when none within 36 h)', ['site', 'workload'], (g, site, v) => {
       for (const workload of WORKLOADS) setIf(g, { site, workload }, secondsUntilNegative(v.forward, workload, this.clock()));
