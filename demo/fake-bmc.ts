@@ -77,3 +77,14 @@ export async function startFakeBmc(options: FakeBmcOptions): Promise<FakeBmc> {
       }),
   };
 }
+
+/** A minimal live Redfish tree of one server: its chassis input power (Power.PowerControl) now. */
+export function serverTree(server: { manufacturer: string; model: string; watts: () => number }): (path: string) => unknown {
+  const tree: Record<string, () => unknown> = {
+    '/redfish/v1': () => ({ '@odata.id': '/redfish/v1', RedfishVersion: '1.6.0', Chassis: { '@odata.id': '/redfish/v1/Chassis' } }),
+    '/redfish/v1/Chassis': () => ({ Members: [{ '@odata.id': '/redfish/v1/Chassis/1' }], 'Members@odata.count': 1 }),
+    '/redfish/v1/Chassis/1': () => ({ Id: '1', ChassisType: 'RackMount', Manufacturer: server.manufacturer, Model: server.model, Power: { '@odata.id': '/redfish/v1/Chassis/1/Power' } }),
+    '/redfish/v1/Chassis/1/Power': () => ({ PowerControl: [{ '@odata.id': '/redfish/v1/Chassis/1/Power#/PowerControl/0', PowerConsumedWatts: server.watts() }] }),
+  };
+  return (path) => tree[path]?.();
+}
