@@ -170,6 +170,32 @@ describe('day-ahead feeds, converted to USD', () => {
   });
 });
 
+describe('every day-ahead feed survives a server that fails, hangs, closes early, throttles and sends garbage', () => {
+  // One recorded answer per market, and an instant it covers with the price expected there (USD).
+  const cases = [
+    ['entsoe', '/dah/entsoe', async () => fixture('entsoe', 'BE-2024-10-08-A44-PT60M-A03.hass-entso-e.xml'), '2024-10-07T22:30:00Z', 64.98 * 1.1, { bidding_zone: '10YBE----------2', security_token_file: '', usd_per_unit: 1.1 }],
+    ['nordpool', '/dah/nordpool/DayAheadPrices', async () => fixture('nordpool', 'dataportal-dayahead-indices-SE3-2025-10-01-PT15M.ha-core-fixture.json'), '2025-09-30T22:05:00Z', 556.68 * 0.094, { area: 'SE3', currency: 'SEK', usd_per_unit: 0.094 }],
+    ['json', '/dah/json', async () => JSON.stringify([{ start: '2026-07-01T00:00:00Z', end: '2026-07-01T01:00:00Z', price_per_mwh: 38.5 }]), '2026-07-01T00:30:00Z', 38.5, {}],
+  ] as const;
+  it.each(cases)('%s', async (type, path, body, at, expected, keys) => {
+    await writeFile(join(dir, 'entsoe-token'), 'entsoe-secret');
+    server.respond(path, await body());
+    const url = `${server.url}${type === 'nordpool' ? '/dah/nordpool' : path}`;
+    const config = EnergyFeedConfig.parse({ type, url, timeout: '1s', refresh: '1s', ...keys, ...(type === 'entsoe' ? { security_token_file: join(dir, 'entsoe-token') } : {}) });
+    const now = Date.parse(at);
+    const feed = new EnergyPriceFeed(config, recordingLogger().logger, () => now);
+    await feed.poll();
+    expect(feed.priceAt(now)?.price).toBeCloseTo(expected, 9);
+    for (const behaviour of ['error500', 'hang', 'close', 'garbage', 'throttle'] as const) {
+      server.behave(path, behaviour, 1);
+      expect(await feed.poll()).toBeGreaterThanOrEqual(1000);
+      expect(feed.priceAt(now)?.price).toBeCloseTo(expected, 9);
+    }
+    expect(feed.status().errors).toBeGreaterThanOrEqual(5);
+    server.behave(path, 'ok');
+  }, 30_000);
+});
+
 describe('feed config', () => {
   const problems = (doc: unknown) => {
     const r = EnergyFeedConfig.safeParse(doc);

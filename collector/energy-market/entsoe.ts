@@ -136,6 +136,7 @@ function apiTime(ms: number): string {
 export const entsoe: EnergyMarket<EntsoeConfig & { url: string }> = {
   defaultUrl: ENTSOE_URL,
   defaultCurrency: 'EUR',
+  realtime: false,
   holdMs: 0,
   requests(config, nowMs, secret) {
     const token = secret('security_token_file', config.security_token_file);

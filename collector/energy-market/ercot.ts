@@ -134,6 +134,7 @@ export const ercot: EnergyMarket<ErcotConfig & { url: string }> = {
   defaultUrl: ERCOT_URL,
   defaultCurrency: 'USD',
   // Real-time prices appear a few minutes after their 15-minute interval settles.
+  realtime: true,
   holdMs: 30 * 60_000,
   requests(config, nowMs, secret) {
     const headers = {

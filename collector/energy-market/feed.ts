@@ -56,7 +56,6 @@ export interface FeedStatus {
 export class EnergyPriceFeed {
   private readonly curves: Record<CurveKind, PriceInterval[]> = { realtime: [], day_ahead: [] };
   private readonly market;
-  private readonly hasRealtime: boolean;
   private updatedAt: number | null = null;
   private errors = 0;
   private throttled = 0;
@@ -74,7 +73,6 @@ export class EnergyPriceFeed {
     private readonly secret: SecretReader = readSecretFile,
   ) {
     this.market = marketOf(config);
-    this.hasRealtime = this.market.requests(config, 0, () => '').some((r) => r.curve === 'realtime');
   }
 
   /** A short name for logs and metric labels: the market and where it reads. */
@@ -170,12 +168,12 @@ export class EnergyPriceFeed {
 
   /** The spot price (USD/MWh) in force at an instant, or null when the held prices do not cover it. */
   priceAt(atMs: number): PriceInterval | null {
-    return this.hasRealtime ? intervalAt(this.curves.realtime, atMs, this.config.hold) : intervalAt(this.curves.day_ahead, atMs, this.config.hold);
+    return this.market.realtime ? intervalAt(this.curves.realtime, atMs, this.config.hold) : intervalAt(this.curves.day_ahead, atMs, this.config.hold);
   }
 
   /** The held real-time (or, without one, day-ahead) intervals: the settled past, for hysteresis. */
   settled(): readonly PriceInterval[] {
-    return this.hasRealtime ? this.curves.realtime : this.curves.day_ahead;
+    return this.market.realtime ? this.curves.realtime : this.curves.day_ahead;
   }
 
   /** The day-ahead intervals, for the forward view. */

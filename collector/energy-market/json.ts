@@ -32,6 +32,7 @@ export function parseJsonPrices(body: string): MarketAnswer {
 export const jsonPrices: EnergyMarket<JsonPricesConfig & { url: string }> = {
   defaultUrl: '',
   defaultCurrency: 'USD',
+  realtime: false,
   holdMs: 0,
   requests: (config) => [{ curve: 'day_ahead', url: config.url, label: config.url }],
   parse: (body) => parseJsonPrices(body),

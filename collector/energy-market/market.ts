@@ -31,6 +31,8 @@ export interface EnergyMarket<C> {
   readonly defaultUrl: string;
   /** The currency its prices come in unless the config says otherwise. */
   readonly defaultCurrency: string;
+  /** It publishes settled real-time prices (the price now comes from them, the day-ahead curve is only the forward view). */
+  readonly realtime: boolean;
   /** How long a real-time price stands for the present after its interval ends; 0 for day-ahead markets. */
   readonly holdMs: number;
   requests(config: C, nowMs: number, secret: SecretReader): MarketRequest[];

@@ -58,6 +58,7 @@ export function parseNordpool(body: string, area: string): MarketAnswer {
 export const nordpool: EnergyMarket<NordpoolConfig & { url: string; currency: string }> = {
   defaultUrl: NORDPOOL_URL,
   defaultCurrency: 'EUR',
+  realtime: false,
   holdMs: 0,
   requests(config, nowMs) {
     // Today's and tomorrow's delivery days; the portal's dates are CET days (Oslo and Stockholm share the rules).
