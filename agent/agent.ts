@@ -48,6 +48,8 @@ export class Agent {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** The fault last published in the status, to republish it only when it changes. */
+  private reportedFault: string | undefined;
   /** Cycles since the last progress line, and when it was written. */
   private progress = { cycles: 0, devices: 0, failures: 0, since: Date.now() };
 
@@ -60,7 +62,10 @@ export class Agent {
     this.store = new StateStore(config.state_dir, this.logger);
     this.spool = new Spool(config.spool.dir ?? join(config.state_dir, 'spool'), config.spool.max_bytes, this.logger);
     this.forwarder = new Forwarder(this.spool, this.publisher, 64, this.logger);
-    this.publisher.statusExtra = () => ({ spool_messages: this.spool.depth, spool_dropped: this.spool.dropped });
+    this.publisher.statusExtra = () => {
+      const degraded = this.degraded();
+      return { spool_messages: this.spool.depth, spool_dropped: this.spool.dropped, spool_unsaved: this.spool.unsaved, ...(degraded ? { degraded } : {}) };
+    };
   }
 
   /** Loads state, creates the sources and connects; `run()` then starts the sampling loop. */
@@ -85,14 +90,18 @@ export class Agent {
 
   /** Samples now and then every interval until stop(). */
   run(): void {
-    this.schedule(Date.now());
+    this.schedule(performance.now());
   }
 
+  /**
+   * Due times are on the monotonic clock, so a wall-clock step (NTP correcting an hour's error, an
+   * operator's `date -s`) never delays or bunches sampling; only the samples' timestamps follow
+   * the wall clock.
+   */
   private schedule(due: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      const started = Date.now();
-      const running = this.cycle(started).then(
+      const running = this.cycle(Date.now()).then(
         () => undefined,
         (err: unknown) => this.logger.error({ err }, 'cycle failed'),
       );
@@ -100,10 +109,10 @@ export class Agent {
       void running.then(() => {
         // Fixed rate: the next cycle is due one interval after this one was, skipping any missed.
         let next = due + this.config.interval;
-        while (next <= Date.now()) next += this.config.interval;
+        while (next <= performance.now()) next += this.config.interval;
         this.schedule(next);
       });
-    }, Math.max(0, due - Date.now()));
+    }, Math.max(0, due - performance.now()));
   }
 
   /** One sampling cycle at time `ts`; public so tests can drive cycles without timers. */
@@ -132,12 +141,19 @@ export class Agent {
       devices,
     });
     this.seq += messages.length;
-    // Persist before publishing: a crash may resend a seq, never reuse one for other data.
-    await this.store.save({ version: 1, seq: this.seq, energy: this.meter!.snapshot() });
+    // Persist before publishing: a crash may resend a seq, never reuse one for other data. A disk
+    // that refuses the save must not silence the agent: publish anyway (the next save retries), and
+    // say so in the status.
+    await this.store.save({ version: 1, seq: this.seq, energy: this.meter!.snapshot() }).catch(() => {});
     const topic = telemetryTopic(this.config.site, this.config.host);
     // Into the spool first: the forwarder publishes and removes each message once the broker has it.
     for (const m of messages) await this.spool.append({ topic, payload: m.payload });
     this.forwarder.notify();
+    const degraded = this.degraded();
+    if (degraded !== this.reportedFault) {
+      this.reportedFault = degraded;
+      this.publisher.publishStatus();
+    }
     const report = { ts, devices: devices.length, messages: messages.length, failedSources };
     this.logger.debug(report, 'cycle done');
     this.logProgress(report);
@@ -172,6 +188,12 @@ export class Agent {
       'sampling',
     );
     this.progress = { cycles: 0, devices: 0, failures: 0, since: Date.now() };
+  }
+
+  /** Which disk writes fail now, for the retained status; undefined when none do. */
+  degraded(): string | undefined {
+    const faults = [this.spool.fault.reason, this.store.fault.reason].filter((f) => f !== undefined);
+    return faults.length > 0 ? faults.join('; ') : undefined;
   }
 
   /** Messages taken but not yet acknowledged by the broker. */

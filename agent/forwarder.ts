@@ -47,7 +47,15 @@ export class Forwarder {
         await this.sleep();
         continue;
       }
-      const entry = await this.spool.take();
+      let entry;
+      try {
+        entry = await this.spool.take();
+      } catch (err) {
+        // A segment that cannot be read now (I/O error): look again later rather than stop forwarding.
+        this.logger.warn({ err: (err as Error).message }, 'cannot read the spool; retrying');
+        await this.sleep();
+        continue;
+      }
       if (!entry) {
         if (this.drainedSince > 0) {
           this.logger.info({ messages: this.drainedSince }, 'spool drained');

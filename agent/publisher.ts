@@ -47,16 +47,24 @@ export class Publisher {
     client.on('connect', () => {
       logger.info({ broker: url }, this.connectedOnce ? 'reconnected to MQTT broker' : 'connected to MQTT broker');
       this.connectedOnce = true;
-      client.publish(topic, statusPayload(site, host, 'online', this.statusExtra()), { qos: 1, retain: true }, (err) => {
-        if (err) logger.warn({ err: err.message }, 'birth message not delivered');
-      });
+      this.publishStatus();
       for (const listener of this.connectListeners) listener();
     });
     client.on('offline', () => logger.warn({ broker: url }, 'MQTT broker unreachable; telemetry is queued until it returns'));
     client.on('error', (err) => logger.warn({ broker: url, err: err.message }, 'MQTT error'));
   }
 
-  onConnect(listener: () => void): void {
+  /** (Re)publishes the retained "online" status with the current extras: at connect, and when they change. */
+  publishStatus(): void {
+    const client = this.client;
+    if (!client?.connected) return;
+    const { site, host, logger } = this.options;
+    client.publish(statusTopic(site, host), statusPayload(site, host, 'online', this.statusExtra()), { qos: 1, retain: true }, (err) => {
+      if (err) logger.warn({ err: err.message }, 'status not delivered');
+    });
+  }
+
+    onConnect(listener: () => void): void {
     this.connectListeners.push(listener);
   }
 

@@ -6,10 +6,18 @@
  * Layout: append-only segment files `NNNNNNNNNNNN.seg`, one record a line (`topic<TAB>payload`),
  * and `cursor.json` naming the first unacknowledged record. When the spool outgrows `maxBytes`
  * the oldest segment is dropped and its unacknowledged records are counted in `dropped`.
+ *
+ * Disk faults: when an append fails (full or read-only disk, I/O error) the record is kept in
+ * memory, still sent in order, and every later append first retries writing those records, so the
+ * spool recovers by itself once the disk is back. Records held only in memory count toward
+ * `maxBytes`, and are counted in `dropped` if the agent stops before they were delivered.
+ * Appends are fsynced, files are 0600 in a 0700 directory.
  */
-import { appendFile, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
+import { DiskFault } from './disk-fault.js';
+import { appendDurably, ensurePrivateDir, replaceDurably, syncDir } from './durable-file.js';
 
 export interface SpoolRecord {
   topic: string;
@@ -42,6 +50,8 @@ interface Cursor {
 }
 
 const SEGMENT_RE = /^(\d{12})\.seg$/;
+/** The `segment` of entries handed out from memory (records the disk would not take). */
+const MEMORY = -1;
 
 function parseLine(line: string): SpoolRecord | undefined {
   const tab = line.indexOf('\t');
@@ -77,17 +87,40 @@ export class Spool {
   private cursorDirty = false;
   /** Serialises every file operation on segments, so a load never sees half an append. */
   private fileOps: Promise<void> = Promise.resolve();
+  /** Records the disk refused, oldest first, not yet handed out; and those handed out, by id. */
+  private memory: SpoolRecord[] = [];
+  private memoryBytes = 0;
+  private readonly memoryOut = new Map<number, SpoolRecord>();
+  private nextMemoryId = 0;
+  readonly fault: DiskFault;
 
   constructor(
     readonly dir: string,
     private readonly maxBytes: number,
     private readonly logger: Logger,
     private readonly segmentBytes = Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor(maxBytes / 8))),
-  ) {}
+  ) {
+    this.fault = new DiskFault('spool', logger, 'keeping telemetry in memory and retrying with every new message');
+  }
 
-  /** Unacknowledged messages (on disk), and their bytes. */
+  /** Unacknowledged messages (on disk or, during a disk fault, in memory). */
   get depth(): number {
-    return this.segments.reduce((n, s) => n + s.count - s.acked - s.ackedAhead.size, 0);
+    return this.segments.reduce((n, s) => n + s.count - s.acked - s.ackedAhead.size, 0) + this.unsaved;
+  }
+
+  /** Unacknowledged messages held only in memory because the disk refused them. */
+  get unsaved(): number {
+    return this.memory.length + this.memoryOut.size;
+  }
+
+  /** Runs a file operation after the previous ones; its failure is its own, not every later one's. */
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.fileOps.then(op);
+    this.fileOps = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   get bytes(): number {
@@ -95,7 +128,7 @@ export class Spool {
   }
 
   async open(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await ensurePrivateDir(this.dir);
     const cursor = await this.readCursor();
     this.dropped = cursor.dropped;
     const names = (await readdir(this.dir)).filter((f) => SEGMENT_RE.test(f)).sort();
@@ -129,29 +162,59 @@ export class Spool {
     return { segment: 0, acked: 0, dropped: 0 };
   }
 
-  /** Appends a message durably (in call order). Drops the oldest segment when over the bound. */
+  /**
+   * Appends a message durably (in call order); never rejects. When the disk refuses it, the message
+   * is kept in memory (see the file comment). Drops the oldest messages when over the bound.
+   */
   append(record: SpoolRecord): Promise<void> {
-    const line = `${record.topic}\t${record.payload}\n`;
-    const bytes = Buffer.byteLength(line);
-    this.fileOps = this.fileOps.then(async () => {
-      let active = this.writable;
-      if (!active || active.bytes + bytes > this.segmentBytes) {
-        active = { n: this.next++, bytes: 0, records: [], count: 0, acked: 0, sent: 0, ackedAhead: new Set() };
-        this.segments.push(active);
-        this.writable = active;
+    return this.serial(async () => {
+      this.memory.push(record);
+      this.memoryBytes += lineBytes(record);
+      try {
+        // Oldest first, so the order on disk stays the order taken.
+        while (this.memory.length > 0) {
+          await this.writeRecord(this.memory[0]!);
+          this.memoryBytes -= lineBytes(this.memory.shift()!);
+        }
+        this.fault.ok({ spool: this.dir });
+      } catch (err) {
+        this.fault.failed(err, { spool: this.dir, unsaved: this.unsaved });
       }
-      await appendFile(join(this.dir, segmentName(active.n)), line);
-      active.bytes += bytes;
-      active.count++;
-      active.records?.push(record);
-      this.totalBytes += bytes;
       await this.enforceBound();
     });
-    return this.fileOps;
+  }
+
+  private async writeRecord(record: SpoolRecord): Promise<void> {
+    const line = `${record.topic}\t${record.payload}\n`;
+    const bytes = Buffer.byteLength(line);
+    let active = this.writable;
+    const fresh = !active || active.bytes + bytes > this.segmentBytes;
+    if (fresh) active = { n: this.next++, bytes: 0, records: [], count: 0, acked: 0, sent: 0, ackedAhead: new Set() };
+    const path = join(this.dir, segmentName(active!.n));
+    try {
+      await appendDurably(path, line);
+      if (fresh) await syncDir(this.dir);
+    } catch (err) {
+      // Part of the line may be on disk: cut it off, and append to a new segment next time, so a
+      // half-written record never runs into the next one.
+      if (fresh) await unlink(path).catch(() => {});
+      else await truncate(path, active!.bytes).catch(() => {});
+      this.writable = undefined;
+      throw err;
+    }
+    if (fresh) {
+      this.segments.push(active!);
+      this.writable = active;
+    }
+    active!.bytes += bytes;
+    active!.count++;
+    active!.records?.push(record);
+    this.totalBytes += bytes;
   }
 
   private async enforceBound(): Promise<void> {
-    while (this.totalBytes > this.maxBytes && this.segments.length > 1) {
+    // Records held in memory are the newest: they go only once no older segment is left to drop.
+    while (this.totalBytes + this.memoryBytes > this.maxBytes && this.segments.length > 0 && (this.segments.length > 1 || this.memoryBytes > 0)) {
       const oldest = this.segments.shift()!;
       if (oldest === this.writable) this.writable = undefined;
       const lost = oldest.count - oldest.sent;
@@ -167,6 +230,15 @@ export class Spool {
       this.logger.warn({ dropped: lost, in_flight: inFlight, dropped_total: this.dropped, max_bytes: this.maxBytes }, 'spool full: dropped the oldest unsent telemetry');
       this.markCursorDirty();
     }
+    let lost = 0;
+    while (this.memoryBytes > this.maxBytes && this.memory.length > 1) {
+      this.memoryBytes -= lineBytes(this.memory.shift()!);
+      lost++;
+    }
+    if (lost > 0) {
+      this.dropped += lost;
+      this.logger.warn({ dropped: lost, dropped_total: this.dropped, max_bytes: this.maxBytes }, 'spool full while the disk refuses writes: dropped the oldest telemetry held in memory');
+    }
   }
 
   /** The next record not yet handed out, in order; undefined when all are out. */
@@ -174,7 +246,7 @@ export class Spool {
     // Re-scan after every await: segments may have been dropped or added meanwhile.
     for (;;) {
       const s = this.segments.find((x) => x.sent < x.count);
-      if (!s) return undefined;
+      if (!s) return this.takeFromMemory();
       if (!s.records) {
         await this.load(s);
         continue;
@@ -185,15 +257,32 @@ export class Spool {
     }
   }
 
+  /** Records the disk refused go out after everything on disk, which is older. */
+  private takeFromMemory(): SpoolEntry | undefined {
+    const record = this.memory.shift();
+    if (!record) return undefined;
+    this.memoryBytes -= lineBytes(record);
+    const index = this.nextMemoryId++;
+    this.memoryOut.set(index, record);
+    return { ...record, segment: MEMORY, index };
+  }
+
   private load(s: Segment): Promise<void> {
-    this.fileOps = this.fileOps.then(async () => {
+    return this.serial(async () => {
       if (!s.records) s.records = splitRecords(await readFile(join(this.dir, segmentName(s.n)), 'utf8'));
     });
-    return this.fileOps;
   }
 
   /** Hands a record back for sending again (its publish failed before the broker had it). */
   giveBack(entry: SpoolEntry): void {
+    if (entry.segment === MEMORY) {
+      const record = this.memoryOut.get(entry.index);
+      if (record && this.memoryOut.delete(entry.index)) {
+        this.memory.unshift(record);
+        this.memoryBytes += lineBytes(record);
+      }
+      return;
+    }
     const s = this.segments.find((x) => x.n === entry.segment);
     if (s && entry.index < s.sent) s.sent = Math.min(s.sent, entry.index);
     else if (!s && this.orphans.delete(`${entry.segment}:${entry.index}`)) this.dropped++;
@@ -201,6 +290,10 @@ export class Spool {
 
   /** Marks a record acknowledged; finished segments are deleted and the cursor saved. */
   ack(entry: SpoolEntry): void {
+    if (entry.segment === MEMORY) {
+      this.memoryOut.delete(entry.index);
+      return;
+    }
     const s = this.segments.find((x) => x.n === entry.segment);
     if (!s) this.orphans.delete(`${entry.segment}:${entry.index}`);
     if (!s || entry.index < s.acked) return;
@@ -227,10 +320,8 @@ export class Spool {
     this.cursorDirty = false;
     const head = this.segments[0];
     const cursor: Cursor = head ? { segment: head.n, acked: head.acked, dropped: this.dropped } : { segment: this.next, acked: 0, dropped: this.dropped };
-    const tmp = join(this.dir, 'cursor.json.tmp');
     try {
-      await writeFile(tmp, JSON.stringify(cursor));
-      await rename(tmp, join(this.dir, 'cursor.json'));
+      await replaceDurably(join(this.dir, 'cursor.json'), JSON.stringify(cursor));
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not save the spool cursor; acknowledged messages may be sent again after a restart');
     }
@@ -249,6 +340,16 @@ export class Spool {
       this.orphans.clear();
       this.markCursorDirty();
     }
+    await this.fileOps;
+    // Held only in memory because the disk refused them: lost with the process.
+    if (this.unsaved > 0) {
+      this.logger.error({ lost: this.unsaved, reason: this.fault.reason }, 'stopping with telemetry the disk would not take; it is lost');
+      this.dropped += this.unsaved;
+      this.memory = [];
+      this.memoryBytes = 0;
+      this.memoryOut.clear();
+      this.markCursorDirty();
+    }
     await this.flush();
   }
 
@@ -257,6 +358,10 @@ export class Spool {
     const names = (await readdir(this.dir)).sort();
     return Promise.all(names.map(async (name) => ({ name, bytes: (await stat(join(this.dir, name))).size })));
   }
+}
+
+function lineBytes(record: SpoolRecord): number {
+  return Buffer.byteLength(record.topic) + Buffer.byteLength(record.payload) + 2;
 }
 
 function segmentName(n: number): string {

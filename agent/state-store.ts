@@ -1,11 +1,15 @@
 /**
  * The agent's durable state: the next telemetry `seq` and the energy counters. Written atomically
- * (temp file + rename) after every cycle, so a crash leaves either the old or the new state.
+ * and fsynced (temp file + rename) after every cycle, so a crash leaves either the old or the new
+ * state. A failed save (full or read-only disk) fails only that save: the next cycle's save, which
+ * carries the full state, is the retry.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../common/logger.js';
+import { DiskFault } from './disk-fault.js';
+import { ensurePrivateDir, replaceDurably } from './durable-file.js';
 
 const EnergyStateSchema = z.object({
   energy_j: z.number().nonnegative(),
@@ -23,6 +27,7 @@ export type AgentState = z.infer<typeof AgentStateSchema>;
 
 export class StateStore {
   readonly file: string;
+  readonly fault: DiskFault;
   private pending: Promise<void> = Promise.resolve();
 
   constructor(
@@ -30,10 +35,11 @@ export class StateStore {
     private readonly logger: Logger,
   ) {
     this.file = join(dir, 'agent-state.json');
+    this.fault = new DiskFault('state', logger, 'seq and energy counters live in memory until a save succeeds (a restart before then resends seq numbers)');
   }
 
   async load(): Promise<AgentState> {
-    await mkdir(this.dir, { recursive: true });
+    await ensurePrivateDir(this.dir);
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -50,15 +56,21 @@ export class StateStore {
     return { version: 1, seq: 0, energy: {} };
   }
 
-  /** Saves are serialised; each one writes the full state it was given. */
+  /** Saves are serialised; each one writes the full state it was given. Rejects if this save failed. */
   save(state: AgentState): Promise<void> {
     const body = JSON.stringify(state);
-    this.pending = this.pending.then(async () => {
-      const tmp = `${this.file}.tmp`;
-      await writeFile(tmp, body);
-      await rename(tmp, this.file);
+    const run = this.pending.then(async () => {
+      try {
+        await replaceDurably(this.file, body);
+        this.fault.ok({ file: this.file });
+      } catch (err) {
+        this.fault.failed(err, { file: this.file });
+        throw err;
+      }
     });
-    return this.pending;
+    // One failed save must not fail every later one.
+    this.pending = run.catch(() => {});
+    return run;
   }
 }
 

@@ -244,7 +244,13 @@ export class Collector {
       this.state.applyStatus(result.message);
       return undefined;
     }
-    const gaps = this.state.apply(result.message);
+    const arrivedAt = Date.now();
+    const ahead = result.message.ts - arrivedAt;
+    if (ahead > this.config.limits.max_clock_skew) {
+      self.futureSamples.inc({ site: this.siteLabels.label(result.message.site) });
+      this.logLimited('future_sample', { where: `${result.message.site}/${result.message.host}`, ahead_s: Math.round(ahead / 1000) }, 'sample timestamped ahead of this collector\'s clock: check the agent\'s NTP; live state uses arrival time');
+    }
+    const gaps = this.state.apply(result.message, arrivedAt);
     // Under a shared subscription each collector sees only some of a host's messages, so its gaps
     // are not loss: count them only when this collector sees everything (loss is then counted from
     // the agent_message measurement, which every collector writes).

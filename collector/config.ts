@@ -69,9 +69,11 @@ export const CollectorConfig = z
         max_devices_per_message: z.number().int().min(1).max(MAX_DEVICES_PER_MESSAGE).default(MAX_DEVICES_PER_MESSAGE),
         /** Distinct site label values on /metrics; messages of further sites are still stored. */
         max_sites: z.number().int().min(1).default(64),
+        /** A sample timestamped further ahead of this collector's clock is counted and logged (the agent's clock is wrong). */
+        max_clock_skew: Duration.prefault('2m'),
       })
       .strict()
-      .default({ max_message_bytes: 1024 * 1024, max_devices_per_message: MAX_DEVICES_PER_MESSAGE, max_sites: 64 }),
+      .prefault({}),
     /** A device is stale after this many of its intervals without a sample. */
     stale_intervals: z.number().min(1).default(3),
     economics: EconomicsConfig.prefault({}),

@@ -16,5 +16,9 @@ export const Status = z.object({
   /** Telemetry messages waiting in the agent's spool, and those it dropped because it was full. */
   spool_messages: z.number().int().nonnegative().optional(),
   spool_dropped: z.number().int().nonnegative().optional(),
+  /** Messages held only in memory because the agent's disk refused them (lost if it stops now). */
+  spool_unsaved: z.number().int().nonnegative().optional(),
+  /** Present while the agent works with a fault, saying which ("spool: ENOSPC; state: ENOSPC"). */
+  degraded: z.string().max(256).optional(),
 });
 export type Status = z.infer<typeof Status>;

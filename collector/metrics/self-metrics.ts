@@ -13,6 +13,7 @@ export class SelfMetrics {
   readonly sequenceGaps: Counter<'site'>;
   readonly commitFailures: Counter<'consumer' | 'reason'>;
   readonly duplicates: Counter;
+  readonly futureSamples: Counter<'site'>;
   readonly pendingPoints: Gauge;
   readonly mqttConnected: Gauge;
 
@@ -51,6 +52,12 @@ export class SelfMetrics {
       name: 'powersite_collector_commit_failures_total',
       help: 'Stored messages a consumer (ledger, lag) could not count, by reason (non_finite amount, error); the message is still stored',
       labelNames: ['consumer', 'reason'] as const,
+      registers,
+    });
+    this.futureSamples = new Counter({
+      name: 'powersite_collector_future_samples_total',
+      help: 'Telemetry messages timestamped further ahead of this collector\'s clock than limits.max_clock_skew (the agent\'s clock is wrong; live state uses arrival time)',
+      labelNames: ['site'] as const,
       registers,
     });
     for (const consumer of consumers) for (const reason of COMMIT_FAILURE_REASONS) this.commitFailures.inc({ consumer, reason }, 0);

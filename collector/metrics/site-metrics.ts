@@ -117,11 +117,11 @@ export class SiteMetrics {
 
     const activity = () => {
       // Sites past the label cap fold into "other"; sum their agents, keep the newest sample.
-      const out = new Map<string, { online: number; offline: number; last_ts: number }>();
+      const out = new Map<string, { online: number; offline: number; degraded: number; last_ts: number }>();
       for (const [site, a] of state.activity()) {
         const label = labels.label(site);
-        const t = out.get(label) ?? { online: 0, offline: 0, last_ts: 0 };
-        out.set(label, { online: t.online + a.online, offline: t.offline + a.offline, last_ts: Math.max(t.last_ts, a.last_ts) });
+        const t = out.get(label) ?? { online: 0, offline: 0, degraded: 0, last_ts: 0 };
+        out.set(label, { online: t.online + a.online, offline: t.offline + a.offline, degraded: t.degraded + a.degraded, last_ts: Math.max(t.last_ts, a.last_ts) });
       }
       return out;
     };
@@ -136,6 +136,16 @@ export class SiteMetrics {
           this.set({ site, state: 'online' }, a.online);
           this.set({ site, state: 'offline' }, a.offline);
         }
+      },
+    });
+    new Gauge({
+      name: 'powersite_agents_degraded',
+      help: 'Online agents whose retained status reports a fault (a disk that refuses the spool or state writes); the reason is in the status message and the agent\'s log',
+      labelNames: ['site'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [site, a] of activity()) this.set({ site }, a.degraded);
       },
     });
     new Gauge({

@@ -7,6 +7,26 @@ const asic = (id: string, power: number, hs: number, source: 'estimated' | 'repo
 const msg = (host: string, seq: number, ts: number, devices: DeviceSample[]): Telemetry => ({ v: 1, site: 'tx-1', host, seq, ts, interval_s: 10, devices });
 
 describe('LiveState', () => {
+  it('places a future-dated sample at its arrival, so it neither holds back later samples nor stays "up" forever', () => {
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
+    // The agent's clock is an hour ahead; the sample arrives at 1,000.
+    state.apply(msg('gpu-1', 1, 3_601_000, [gpu('a', 700, 1)]), 1000);
+    // Its clock is corrected: the next sample (at 11,000) replaces it instead of being taken for older.
+    state.apply(msg('gpu-1', 2, 11_000, [gpu('a', 500, 1)]), 11_000);
+    expect(state.summarize(12_000).get('tx-1')!.hpc.power_w).toBe(500);
+    // Silent from then on: stale after 3 intervals of 10 s counted from arrival, not an hour later.
+    expect(state.summarize(45_000).get('tx-1')!.hpc.devices).toEqual({ up: 0, down: 0, stale: 1 });
+  });
+
+  it('keeps an agent\'s reported fault while it is online', () => {
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
+    const status = (extra: object) => ({ v: 1 as const, site: 'tx-1', host: 'gw', state: 'online' as const, ts: 1, ...extra });
+    state.applyStatus(status({ degraded: 'spool: ENOSPC' }));
+    expect(state.activity().get('tx-1')).toMatchObject({ online: 1, degraded: 1 });
+    state.applyStatus(status({}));
+    expect(state.activity().get('tx-1')).toMatchObject({ online: 1, degraded: 0 });
+  });
+
   it('sums power, hashrate and utilisation per workload over the latest samples', () => {
     const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
     state.apply(msg('gpu-1', 1, 1000, [gpu('a', 700, 1), gpu('b', 300, 0.5), gpu('c', 50, 0, false)]));
@@ -66,10 +86,10 @@ describe('LiveState', () => {
     state.apply(msg('gpu-1', 1, 0, [gpu('a', 700, 1)]));
     state.applyStatus({ v: 1, site: 'tx-1', host: 'gpu-1', state: 'offline', ts: 1 });
     expect(state.summarize(1).get('tx-1')!.hpc.devices.stale).toBe(1);
-    expect(state.activity().get('tx-1')).toEqual({ online: 0, offline: 1, last_ts: 0 });
+    expect(state.activity().get('tx-1')).toEqual({ online: 0, offline: 1, degraded: 0, last_ts: 0 });
     state.apply(msg('gpu-1', 2, 10_000, [gpu('a', 700, 1)]));
     expect(state.summarize(10_000).get('tx-1')!.hpc.devices.up).toBe(1);
-    expect(state.activity().get('tx-1')).toEqual({ online: 1, offline: 0, last_ts: 10_000 });
+    expect(state.activity().get('tx-1')).toEqual({ online: 1, offline: 0, degraded: 0, last_ts: 10_000 });
   });
 
   it('reports sequence gaps, not duplicates or restarts', () => {

@@ -21,6 +21,8 @@ interface HostEntry {
   lastSeq: number | undefined;
   lastTs: number;
   offline: boolean;
+  /** The agent's own fault report from its status ("spool: ENOSPC"), while it has one. */
+  degraded: string | undefined;
 }
 
 export interface ModelSummary {
@@ -87,7 +89,7 @@ export class LiveState {
     let hosts = this.sites.get(site);
     if (!hosts) this.sites.set(site, (hosts = new Map()));
     let entry = hosts.get(host);
-    if (!entry) hosts.set(host, (entry = { devices: new Map(), lastSeq: undefined, lastTs: 0, offline: false }));
+    if (!entry) hosts.set(host, (entry = { devices: new Map(), lastSeq: undefined, lastTs: 0, offline: false, degraded: undefined }));
     return entry;
   }
 
@@ -95,37 +97,43 @@ export class LiveState {
    * Records a message. Returns how many seq numbers were skipped since the last message of the
    * host (0 for the first, a duplicate, a late message or an agent that lost its state).
    */
-  apply(message: Telemetry): number {
+  apply(message: Telemetry, arrivedAt = Date.now()): number {
     this.version++;
     const entry = this.host(message.site, message.host);
     entry.offline = false;
+    // A sample from the future (an agent clock ahead) counts as taken when it arrived: trusting it
+    // would hold every later sample back and keep the device "up" long after it went quiet.
+    const ts = Math.min(message.ts, arrivedAt);
     for (const sample of message.devices) {
       const prev = entry.devices.get(sample.id);
       // A redelivered or late message must not replace a newer sample.
-      if (prev && prev.ts > message.ts) continue;
-      entry.devices.set(sample.id, { sample, ts: message.ts, intervalS: message.interval_s });
+      if (prev && prev.ts > ts) continue;
+      entry.devices.set(sample.id, { sample, ts, intervalS: message.interval_s });
     }
     const last = entry.lastSeq;
     // A lower seq on a newer sample means the agent lost its state: count from there on.
-    const restarted = last !== undefined && message.seq <= last && message.ts > entry.lastTs;
+    const restarted = last !== undefined && message.seq <= last && ts > entry.lastTs;
     if (last === undefined || message.seq > last || restarted) entry.lastSeq = message.seq;
-    entry.lastTs = Math.max(entry.lastTs, message.ts);
+    entry.lastTs = Math.max(entry.lastTs, ts);
     return last !== undefined && message.seq > last + 1 ? message.seq - last - 1 : 0;
   }
 
   applyStatus(status: Status): void {
     this.version++;
-    this.host(status.site, status.host).offline = status.state === 'offline';
+    const entry = this.host(status.site, status.host);
+    entry.offline = status.state === 'offline';
+    entry.degraded = status.state === 'online' ? status.degraded : undefined;
   }
 
-  /** Per site: agents online/offline by their status, and the newest sample time (ms). */
-  activity(): Map<string, { online: number; offline: number; last_ts: number }> {
-    const out = new Map<string, { online: number; offline: number; last_ts: number }>();
+  /** Per site: agents online/offline by their status (and online but degraded), and the newest sample time (ms). */
+  activity(): Map<string, { online: number; offline: number; degraded: number; last_ts: number }> {
+    const out = new Map<string, { online: number; offline: number; degraded: number; last_ts: number }>();
     for (const [site, hosts] of this.sites) {
-      const a = { online: 0, offline: 0, last_ts: 0 };
+      const a = { online: 0, offline: 0, degraded: 0, last_ts: 0 };
       for (const host of hosts.values()) {
         if (host.offline) a.offline++;
         else a.online++;
+        if (host.degraded !== undefined) a.degraded++;
         a.last_ts = Math.max(a.last_ts, host.lastTs);
       }
       out.set(site, a);
