@@ -51,7 +51,10 @@ function agentConfigs(brokerUrl: string): AgentConfig[] {
     state_dir: join(stateRoot, host),
     sources: [{ type: 'simulated', workload: 'mining', kind: 'asic', devices: 20, id_prefix: `10.0.${host}`, vendor: 'bitmain', model, power_w: powerW, power_source: source, hashrate_hs: hashrateHs, temp_c: tempC, jitter: 0.02, down }],
   });
+  // The site meter: about 138 kW of IT power under it, so PUE and unaccounted power have figures.
+  const siteMeter = { ...common, host: 'gw-meter', state_dir: join(stateRoot, 'gw-meter'), sources: [{ type: 'simulated', workload: 'mining', kind: 'meter', devices: 1, id_prefix: 'site-meter', model: 'PM5340', power_w: 160_000, power_source: 'measured', covers: 'site' }] };
   return [
+    siteMeter,
     gpuHost('gpu-busy', 4, 0.86, 640),
     gpuHost('gpu-idle', 4, 0.03, 90),
     miningRow('gw-row1', 'Antminer S21', 3500, 200e12, 'reported', 71, 1),

@@ -132,8 +132,8 @@ describe('messageTotals', () => {
     });
   });
 
-  it('leaves meters out: they measure the other devices, they use no energy of their own', () => {
+  it('counts meters as devices but not their power: they measure the others, they use no energy of their own', () => {
     const bmc: DeviceSample = { id: 'bmc', kind: 'meter', workload: 'hpc', up: true, power_w: 1800, power_source: 'measured', covers: ['h'] };
-    expect(messageTotals(msg('h', 1, 1, [gpu('a', 700, 1), bmc])).hpc).toMatchObject({ energy_j: 7000, up_seconds: 10 });
+    expect(messageTotals(msg('h', 1, 1, [gpu('a', 700, 1), bmc])).hpc).toMatchObject({ energy_j: 7000, power_w: 700, up_seconds: 20 });
   });
 });

@@ -226,14 +226,14 @@ export function messageTotals(message: Telemetry): Record<Workload, MessageTotal
   const totals = { mining: empty(), hpc: empty() };
   const dt = message.interval_s;
   for (const d of message.devices) {
-    // Meters measure the other devices: their power is not more energy used.
-    if (d.kind === 'meter') continue;
     const t = totals[d.workload];
     if (!d.up) {
       t.down_seconds += dt;
       continue;
     }
     t.up_seconds += dt;
+    // Meters measure the other devices: their power is not more energy used.
+    if (d.kind === 'meter') continue;
     t.power_w += d.power_w ?? 0;
     // Hashes of different algorithms do not add up: the counter is bitcoin's (SHA-256) work.
     if (isBitcoinHashrate(d)) t.hashes += (d.hashrate_hs ?? 0) * dt;

@@ -3,7 +3,7 @@
  * time (no randomness), so a test can compute exactly what the collector must show.
  */
 import { z } from 'zod';
-import { DeviceKind, PowerSource, Workload } from '../../../protocol/index.js';
+import { Covers, DeviceKind, PowerSource, Workload } from '../../../protocol/index.js';
 import { defineSource, type DeviceReading, type Source } from '../source.js';
 
 export const SimulatedConfig = z
@@ -25,8 +25,11 @@ export const SimulatedConfig = z
     jitter: z.number().min(0).max(0.5).default(0),
     /** How many of the devices report `up: false` (the last ones). */
     down: z.number().int().nonnegative().default(0),
+    /** kind meter: what the simulated meter covers (agent hosts, or "site"). */
+    covers: Covers.optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.covers !== undefined) === (c.kind === 'meter'), { message: 'a simulated meter needs covers (agent hosts or "site"), and only a meter has one', path: ['covers'] });
 export type SimulatedConfig = z.infer<typeof SimulatedConfig>;
 
 /** The readings of every simulated device at time `nowMs`. */
@@ -35,6 +38,7 @@ export function simulate(config: SimulatedConfig, nowMs: number): DeviceReading[
   for (let i = 0; i < config.devices; i++) {
     const id = `${config.id_prefix}-${i}`;
     const base: DeviceReading = { id, kind: config.kind, vendor: config.vendor, model: config.model, up: true };
+    if (config.covers) base.covers = config.covers;
     if (i >= config.devices - config.down) {
       readings.push({ ...base, up: false, error: 'simulated outage' });
       continue;
