@@ -43,7 +43,9 @@ async function startCollectors(run: CollectorRun, dir: string): Promise<Collecto
       mqtt: { url: run.mqtt.url, client_id: `${run.name}-${i}`, site: run.name, ...(run.collectors > 1 ? { share_group: run.name } : {}) },
       ...(run.influx ? { influx: { url: run.influx.url, database: run.name, ...run.influxOptions } } : {}),
     };
-    const c = await collectorProcess(dir, `${run.name}-${i}`, config, await freePort());
+    // BENCH_PROFILE=DIR: each collector writes a V8 CPU profile there when it stops.
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const c = await collectorProcess(dir, `${run.name}-${i}`, config, await freePort(), profile);
     await c.start();
     collectors.push(c);
   }

@@ -16,7 +16,8 @@ export interface CollectorProcess {
   log(): string;
 }
 
-export async function collectorProcess(dir: string, name: string, config: Record<string, unknown>, port: number): Promise<CollectorProcess> {
+/** `nodeArgs` go before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+export async function collectorProcess(dir: string, name: string, config: Record<string, unknown>, port: number, nodeArgs: string[] = []): Promise<CollectorProcess> {
   const file = join(dir, `${name}.yaml`);
   await writeFile(file, stringify({ ...config, http: { host: '127.0.0.1', port } }));
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -31,7 +32,7 @@ export async function collectorProcess(dir: string, name: string, config: Record
     metricsUrl,
     log: () => output,
     async start() {
-      child = spawn(process.execPath, [bin, 'collector', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POWERSITE_LOG_LEVEL: 'warn' } });
+      child = spawn(process.execPath, [...nodeArgs, bin, 'collector', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POWERSITE_LOG_LEVEL: 'warn' } });
       child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
       await eventually(async () => {
