@@ -28,7 +28,9 @@ it('runs every stage of the smoke bench and counts exactly what it sent', async 
     const points = options.messages * (DEVICES_PER_MESSAGE[mix] + 1);
     for (const c of CASES) {
       const [sample] = result.samples[mix][c];
-      const expected = c === 'drain' || c === 'collector_metrics_only' ? options.messages : points;
+      // VictoriaMetrics counts samples: one per numeric or boolean field (miners 10 + 3 per message record, GPUs 7 + 3).
+      const samples = options.messages * (mix === 'miners' ? 50 * 10 + 3 : 8 * 7 + 3);
+      const expected = c === 'drain' || c === 'collector_metrics_only' ? options.messages : c.includes('victoria') ? samples : points;
       expect(sample, `${mix} ${c}`).toMatchObject({ count: expected, expected });
       expect(sample!.seconds).toBeGreaterThan(0);
     }

@@ -6,10 +6,10 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { InfluxConfig } from '../collector/config.js';
-import { startInflux, startMosquitto } from '../test/harness/index.js';
+import { startInflux, startMosquitto, startVictoria } from '../test/harness/index.js';
 import { collectorLatency, collectorThroughput, type Latency } from './collector-runs.js';
-import { drainLimit, influxLimit, type Timed } from './limits.js';
-import { buildTraffic, DEVICES_PER_MESSAGE, type Mix } from './traffic.js';
+import { drainLimit, influxCounter, influxLimit, victoriaCounter, victoriaLimit, type StoreCounter, type Timed } from './limits.js';
+import { buildTraffic, DEVICES_PER_MESSAGE, type Mix, type Traffic } from './traffic.js';
 
 export interface BenchOptions {
   messages: number;
@@ -24,7 +24,7 @@ export interface BenchOptions {
 export const FULL: Omit<BenchOptions, 'log'> = { messages: 10_000, runs: 3, mixes: ['miners', 'gpus'], latencyPerSecond: 1000, latencySeconds: 10 };
 export const SMOKE: Omit<BenchOptions, 'log'> = { messages: 300, runs: 1, mixes: ['miners', 'gpus'], latencyPerSecond: 50, latencySeconds: 2 };
 
-export const CASES = ['drain', 'influx_raw', 'collector_influx', 'collector_metrics_only', 'two_collectors_influx'] as const;
+export const CASES = ['drain', 'influx_raw', 'collector_influx', 'collector_metrics_only', 'two_collectors_influx', 'victoria_raw', 'collector_victoria'] as const;
 export type Case = (typeof CASES)[number];
 
 /** One measurement: what it moved, in how long, and (collectors) their CPU and memory. */
@@ -54,38 +54,45 @@ export async function collectorBench(options: BenchOptions): Promise<BenchResult
     samples: {} as BenchResult['samples'],
     latency: [],
   };
-  const [mqtt, influx] = await Promise.all([startMosquitto(), startInflux()]);
+  const [mqtt, influx, victoria] = await Promise.all([startMosquitto(), startInflux(), startVictoria()]);
   const timeoutMs = Math.max(120_000, options.messages * 60);
+  const { batch_points: batch, max_writes_in_flight: inFlight } = DEFAULT_INFLUX;
   try {
     for (let r = 1; r <= options.runs; r++) {
       for (const mix of options.mixes) {
         const samples = (result.samples[mix] ??= Object.fromEntries(CASES.map((c) => [c, []])) as unknown as Record<Case, Sample[]>);
         // Timestamps within the last day, so InfluxDB's raw retention keeps them.
         const start = Date.now() - 86_400_000 / 2;
-        const traffic = (name: string) => buildTraffic(mix, options.messages, name, start);
-        const measure = async (c: Case, expected: number, run: (name: string) => Promise<Timed & { cpuSeconds?: number; rssMb?: number }>) => {
+        /** Each case gets its own site (and database), so no earlier session or series sees its traffic. */
+        const measure = async (c: Case, run: (name: string, traffic: Traffic) => { expected: number; timed: Promise<Timed & { cpuSeconds?: number; rssMb?: number }> }) => {
           const name = `r${r}_${mix}_${c}`;
-          const sample = { ...(await run(name)), expected };
+          const { expected, timed } = run(name, buildTraffic(mix, options.messages, name, start));
+          const sample = { ...(await timed), expected };
           if (sample.count !== expected) throw new Error(`bench ${name}: counted ${sample.count}, sent ${expected}`);
           samples[c].push(sample);
           log(`${name}: ${sample.seconds.toFixed(2)} s, ${sample.count} counted`);
         };
-        const points = options.messages * (DEVICES_PER_MESSAGE[mix] + 1);
-        await measure('drain', options.messages, (name) => drainLimit(mqtt, traffic(name), name));
-        await measure('influx_raw', points, (name) => influxLimit(influx, traffic(name), name, DEFAULT_INFLUX.batch_points, DEFAULT_INFLUX.max_writes_in_flight));
-        await measure('collector_influx', points, (name) => collectorThroughput({ mqtt, influx, name, collectors: 1, timeoutMs }, traffic(name)));
-        await measure('collector_metrics_only', options.messages, (name) => collectorThroughput({ mqtt, name, collectors: 1, timeoutMs }, traffic(name)));
-        await measure('two_collectors_influx', points, (name) => collectorThroughput({ mqtt, influx, name, collectors: 2, timeoutMs }, traffic(name)));
+        const collectors = (name: string, traffic: Traffic, collectors: number, store?: StoreCounter) => ({
+          expected: store?.expected ?? traffic.messages.length,
+          timed: collectorThroughput({ mqtt, store, name, collectors, timeoutMs }, traffic),
+        });
+        await measure('drain', (name, t) => ({ expected: t.messages.length, timed: drainLimit(mqtt, t, name) }));
+        await measure('influx_raw', (name, t) => ({ expected: t.points, timed: influxLimit(influx, t, name, batch, inFlight) }));
+        await measure('collector_influx', (name, t) => collectors(name, t, 1, influxCounter(influx, name, t)));
+        await measure('collector_metrics_only', (name, t) => collectors(name, t, 1));
+        await measure('two_collectors_influx', (name, t) => collectors(name, t, 2, influxCounter(influx, name, t)));
+        await measure('victoria_raw', (_name, t) => ({ expected: t.samples, timed: victoriaLimit(victoria, t, batch, inFlight) }));
+        await measure('collector_victoria', (name, t) => collectors(name, t, 1, victoriaCounter(victoria, t)));
       }
       const name = `r${r}_latency`;
-      const latency = await collectorLatency({ mqtt, influx, name, collectors: 1, timeoutMs }, options.latencyPerSecond, options.latencySeconds);
+      const latency = await collectorLatency({ mqtt, store: influxCounter(influx, name, buildTraffic('miners', 0, name, 0)), name, collectors: 1, timeoutMs }, options.latencyPerSecond, options.latencySeconds);
       const sent = options.latencyPerSecond * options.latencySeconds;
       if (latency.messages !== sent) throw new Error(`bench ${name}: ${latency.messages} messages observed, ${sent} sent`);
       result.latency.push(latency);
       log(`${name}: p50 ${latency.p50.toFixed(3)} s, p99 ${latency.p99.toFixed(3)} s over ${latency.messages} messages`);
     }
   } finally {
-    await Promise.all([mqtt.stop(), influx.stop()]);
+    await Promise.all([mqtt.stop(), influx.stop(), victoria.stop()]);
   }
   return result;
 }
@@ -131,6 +138,8 @@ export function formatTable(result: BenchResult): string {
       `| collector → InfluxDB, ack after write | ${k(one)} | **${(one / limit).toFixed(2)} of the limit** (min of a, b) | ${cpu('collector_influx').toFixed(1)} | ${rss('collector_influx').toFixed(0)} |`,
       `| collector, metrics only (no InfluxDB) | ${k(rate('collector_metrics_only'))} | **${(rate('collector_metrics_only') / drain).toFixed(2)} of (a)** | ${cpu('collector_metrics_only').toFixed(1)} | ${rss('collector_metrics_only').toFixed(0)} |`,
       `| two collectors, one shared subscription → InfluxDB | ${k(rate('two_collectors_influx'))} | ${(rate('two_collectors_influx') / one).toFixed(2)} of one collector | ${cpu('two_collectors_influx').toFixed(1)} | ${rss('two_collectors_influx').toFixed(0)} |`,
+      `| (c) limit: raw line protocol → VictoriaMetrics | ${k(rate('victoria_raw'))} | ${(rate('victoria_raw') / raw).toFixed(2)} of (b) | | |`,
+      `| collector → VictoriaMetrics, ack after write | ${k(rate('collector_victoria'))} | **${(rate('collector_victoria') / Math.min(drain, rate('victoria_raw'))).toFixed(2)} of the limit** (min of a, c) | ${cpu('collector_victoria').toFixed(1)} | ${rss('collector_victoria').toFixed(0)} |`,
       '',
     );
   }

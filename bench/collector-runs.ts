@@ -8,21 +8,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { freePort, type InfluxHandle, type MosquittoHandle } from '../test/harness/index.js';
+import { freePort, type MosquittoHandle } from '../test/harness/index.js';
 import { collectorProcess, type CollectorProcess } from '../test/support/collector-process.js';
 import { metricValue, scrape } from '../test/support/metrics.js';
-import { countPoints, storedPoints, type Timed } from './limits.js';
+import type { StoreCounter, Timed } from './limits.js';
 import { publishAll, publishPaced } from './publish.js';
 import { buildTraffic, WARMUP_HOST, type Traffic } from './traffic.js';
 
 export interface CollectorRun {
   mqtt: MosquittoHandle;
-  influx?: InfluxHandle;
+  /** Where the collectors write and how that is counted; none: metrics only. */
+  store?: StoreCounter;
   /** The run's own site and database: sessions of earlier runs never see its messages. */
   name: string;
   collectors: number;
-  /** Extra `influx:` keys (e.g. max_writes_in_flight). */
-  influxOptions?: Record<string, unknown>;
   /** Time allowed for the whole run. */
   timeoutMs: number;
 }
@@ -41,7 +40,7 @@ async function startCollectors(run: CollectorRun, dir: string): Promise<Collecto
   for (let i = 0; i < run.collectors; i++) {
     const config = {
       mqtt: { url: run.mqtt.url, client_id: `${run.name}-${i}`, site: run.name, ...(run.collectors > 1 ? { share_group: run.name } : {}) },
-      ...(run.influx ? { influx: { url: run.influx.url, database: run.name, ...run.influxOptions } } : {}),
+      ...run.store?.config,
     };
     // BENCH_PROFILE=DIR: each collector writes a V8 CPU profile there when it stops.
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
@@ -91,24 +90,24 @@ export async function collectorThroughput(run: CollectorRun, traffic: Traffic): 
   const dir = await mkdtemp(join(tmpdir(), 'powersite-bench-'));
   const collectors = await startCollectors(run, dir);
   try {
-    const { influx } = run;
+    const { store } = run;
     const total = async () => (await Promise.all(collectors.map(committed))).reduce((a, b) => a + b, 0);
-    // Without InfluxDB a message is committed as it is accepted, so the warm-ups are all in here.
-    const before = influx ? await storedPoints(influx, run.name) : await total();
+    // Without a store a message is committed as it is accepted, so the warm-ups are all in here.
+    const before = store ? await store.taken() : await total();
     const startCpu = (await processFigures(collectors)).cpuSeconds;
     const deadline = Date.now() + run.timeoutMs;
     const t0 = performance.now();
     await publishAll(run.mqtt.url, traffic, `${run.name}-pub`);
-    if (influx) {
-      // The statistics are cheap but also count the collector's own points (economics): confirm exactly.
-      await until(async () => (await storedPoints(influx, run.name)) - before >= traffic.points, deadline, `${run.name}: ${traffic.points} points stored`);
-      await until(async () => (await countPoints(influx, run.name)) >= traffic.points, deadline, `${run.name}: ${traffic.points} points counted`);
+    if (store) {
+      // The statistics are cheap but may count points that are not the traffic's: confirm exactly.
+      await until(async () => (await store.taken()) - before >= store.expectedTaken, deadline, `${run.name}: ${store.expectedTaken} stored`);
+      await until(async () => (await store.exact()) >= store.expected, deadline, `${run.name}: ${store.expected} counted`);
     } else {
       await until(async () => (await total()) - before >= traffic.messages.length, deadline, `${run.name}: every message committed`);
     }
     const seconds = (performance.now() - t0) / 1000;
     const figures = await processFigures(collectors);
-    const count = influx ? await countPoints(influx, run.name) : (await total()) - before;
+    const count = store ? await store.exact() : (await total()) - before;
     return { seconds, count, cpuSeconds: figures.cpuSeconds - startCpu, rssMb: figures.rssMb };
   } finally {
     await Promise.all(collectors.map((c) => c.stop()));

@@ -4,7 +4,7 @@
  * taking the same points as pre-built line protocol over plain HTTP.
  */
 import { spawn } from 'node:child_process';
-import { requireBinary, type InfluxHandle, type MosquittoHandle } from '../test/harness/index.js';
+import { requireBinary, sampleValue, type InfluxHandle, type MosquittoHandle, type VictoriaHandle } from '../test/harness/index.js';
 import { postLines } from '../collector/store/http-write.js';
 import { publishAll } from './publish.js';
 import { lineProtocolBatches, WARMUP_HOST, type Traffic } from './traffic.js';
@@ -42,13 +42,25 @@ export async function drainLimit(mosquitto: MosquittoHandle, traffic: Traffic, i
   return { seconds: (performance.now() - t0) / 1000, count: traffic.messages.length };
 }
 
+/**
+ * A store as the bench counts it: a cheap running total to poll (the store's own statistics, which
+ * may also count points that are not the traffic's), and an exact count of the traffic's data.
+ */
+export interface StoreCounter {
+  /** The collector config section that writes this store. */
+  config: Record<string, unknown>;
+  taken(): Promise<number>;
+  /** How far `taken` advances for the whole traffic. */
+  expectedTaken: number;
+  exact(): Promise<number>;
+  /** What `exact` returns once everything is stored. */
+  expected: number;
+}
+
 /** (b) The same points POSTed as pre-built line protocol in batches, `inFlight` at a time, then counted exactly. */
-export async function influxLimit(influx: InfluxHandle, traffic: Traffic, database: string, batchPoints: number, inFlight: number): Promise<Timed> {
-  await influx.createDatabase(database);
-  // The collectors get their database and first shard before the clock starts: so does this.
-  await influx.write(database, `agent_message,site=${traffic.site},host=${WARMUP_HOST} seq=0 ${traffic.messages[0]!.message.ts}000000`);
+async function rawLimit(url: string, store: StoreCounter, traffic: Traffic, batchPoints: number, inFlight: number): Promise<Timed> {
   const batches = lineProtocolBatches(traffic, batchPoints);
-  const target = { store: 'InfluxDB', url: `${influx.url}/write?db=${database}&precision=ns`, headers: {}, timeoutMs: 60_000 };
+  const target = { store: 'bench', url, headers: {}, timeoutMs: 120_000 };
   const t0 = performance.now();
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -56,7 +68,48 @@ export async function influxLimit(influx: InfluxHandle, traffic: Traffic, databa
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   const seconds = (performance.now() - t0) / 1000;
-  return { seconds, count: await countPoints(influx, database) };
+  return { seconds, count: await store.exact() };
+}
+
+export async function influxLimit(influx: InfluxHandle, traffic: Traffic, database: string, batchPoints: number, inFlight: number): Promise<Timed> {
+  await influx.createDatabase(database);
+  // The collectors get their database and first shard before the clock starts: so does this.
+  await influx.write(database, `agent_message,site=${traffic.site},host=${WARMUP_HOST} seq=0 ${traffic.messages[0]!.message.ts}000000`);
+  return rawLimit(`${influx.url}/write?db=${database}&precision=ns`, influxCounter(influx, database, traffic), traffic, batchPoints, inFlight);
+}
+
+export function victoriaLimit(victoria: VictoriaHandle, traffic: Traffic, batchPoints: number, inFlight: number): Promise<Timed> {
+  return rawLimit(`${victoria.url}/write?precision=ns`, victoriaCounter(victoria, traffic), traffic, batchPoints, inFlight);
+}
+
+export function influxCounter(influx: InfluxHandle, database: string, traffic: Traffic): StoreCounter {
+  return {
+    config: { influx: { url: influx.url, database } },
+    taken: () => storedPoints(influx, database),
+    expectedTaken: traffic.points,
+    exact: () => countPoints(influx, database),
+    expected: traffic.points,
+  };
+}
+
+/** VictoriaMetrics stores one sample per numeric or boolean field (strings are not kept). */
+export function victoriaCounter(victoria: VictoriaHandle, traffic: Traffic): StoreCounter {
+  const last = traffic.messages.reduce((max, m) => Math.max(max, m.message.ts), 0);
+  return {
+    config: { victoriametrics: { url: victoria.url } },
+    taken: async () => {
+      const text = await (await fetch(`${victoria.url}/metrics`)).text();
+      return Number(/^vm_rows_inserted_total\{type="influx"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+    },
+    expectedTaken: traffic.samples,
+    exact: async () => {
+      await victoria.flush();
+      const window = Math.ceil((last - traffic.messages[0]!.message.ts) / 1000) + 60;
+      const result = await victoria.query(`sum(count_over_time({site="${traffic.site}",host!="${WARMUP_HOST}"}[${window}s]))`, last + 1000);
+      return result[0] ? sampleValue(result[0]) : 0;
+    },
+    expected: traffic.samples,
+  };
 }
 
 /** Every point of the bench's traffic in `database` (not the collectors' warm-up): device points plus the message records. */

@@ -23,6 +23,8 @@ export interface Traffic {
   messages: { topic: string; payload: Buffer; message: Telemetry }[];
   /** Device points plus one agent_message point per message. */
   points: number;
+  /** Numeric and boolean fields of those points: VictoriaMetrics' samples. */
+  samples: number;
   devices: number;
 }
 
@@ -47,6 +49,7 @@ export function buildTraffic(mix: Mix, count: number, site: string, startMs: num
   const make = mix === 'miners' ? miner : gpu;
   const perMessage = DEVICES_PER_MESSAGE[mix];
   const messages = [];
+  let samples = 0;
   for (let n = 0; n < count; n++) {
     const h = n % HOSTS;
     const seq = Math.floor(n / HOSTS);
@@ -56,8 +59,9 @@ export function buildTraffic(mix: Mix, count: number, site: string, startMs: num
       devices: Array.from({ length: perMessage }, (_, i) => make(h, i, seq)),
     };
     messages.push({ topic: `powersite/v1/${site}/${host}/telemetry`, payload: Buffer.from(JSON.stringify(message)), message });
+    for (const point of telemetryToPoints(message)) samples += Object.values(point.fields).filter((v) => typeof v !== 'string').length;
   }
-  return { mix, site, messages, points: count * (perMessage + 1), devices: count * perMessage };
+  return { mix, site, messages, points: count * (perMessage + 1), samples, devices: count * perMessage };
 }
 
 /** The same points as line protocol, in batches of `batchPoints` points, split only between messages as the collector does. */
