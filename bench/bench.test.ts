@@ -1,6 +1,7 @@
 // The bench in its smoke mode, as CI runs it: every stage completes against the real Mosquitto,
 // InfluxDB and collector processes and counts exactly what it sent. Speed is not asserted here.
 import { describe, expect, it } from 'vitest';
+import { AGENT_SMOKE, agentBench } from './agent-bench.js';
 import { histogramQuantile } from './collector-runs.js';
 import { CASES, collectorBench, formatTable, median, SMOKE } from './collector-bench.js';
 import { DEVICES_PER_MESSAGE } from './traffic.js';
@@ -40,4 +41,15 @@ it('runs every stage of the smoke bench and counts exactly what it sent', async 
   const table = formatTable(result);
   expect(table).toContain('of the limit');
   expect(table).toContain('10,200 points');
+}, 600_000);
+
+it('runs the smoke agent bench beside node_exporter, every cycle carrying every device up', async () => {
+  const results = await agentBench({ ...AGENT_SMOKE, log: () => {} });
+  // One miner case and the GPU host (8 GPUs + the host); agentBench itself throws unless every
+  // cycle's messages held all of them, up.
+  expect(results.map((r) => [r.devices, r.cycles])).toEqual([[50, 2], [9, 2]]);
+  for (const r of results) {
+    expect(r.peakRssMb).toBeGreaterThan(0);
+    expect(r.nodeExporter.peakRssMb).toBeGreaterThan(0);
+  }
 }, 600_000);

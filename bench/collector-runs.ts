@@ -37,6 +37,17 @@ const committed = async (c: CollectorProcess) => metricValue(await scrape(c.metr
 
 async function startCollectors(run: CollectorRun, dir: string): Promise<CollectorProcess[]> {
   const collectors: CollectorProcess[] = [];
+  try {
+    await startAndWarm(run, dir, collectors);
+  } catch (err) {
+    // None may outlive a failed start: they would take later runs' messages.
+    await Promise.all(collectors.map((c) => c.stop()));
+    throw err;
+  }
+  return collectors;
+}
+
+async function startAndWarm(run: CollectorRun, dir: string, collectors: CollectorProcess[]): Promise<void> {
   for (let i = 0; i < run.collectors; i++) {
     const config = {
       mqtt: { url: run.mqtt.url, client_id: `${run.name}-${i}`, site: run.name, ...(run.collectors > 1 ? { share_group: run.name } : {}) },
@@ -45,8 +56,8 @@ async function startCollectors(run: CollectorRun, dir: string): Promise<Collecto
     // BENCH_PROFILE=DIR: each collector writes a V8 CPU profile there when it stops.
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
     const c = await collectorProcess(dir, `${run.name}-${i}`, config, await freePort(), profile);
-    await c.start();
     collectors.push(c);
+    await c.start();
   }
   // Connected is not yet subscribed: warm-up messages until every collector has committed one
   // (stored it, with InfluxDB), so what is counted from here on is the bench's traffic.
@@ -64,7 +75,6 @@ async function startCollectors(run: CollectorRun, dir: string): Promise<Collecto
   } finally {
     await warm.endAsync();
   }
-  return collectors;
 }
 
 async function processFigures(collectors: CollectorProcess[]): Promise<{ cpuSeconds: number; rssMb: number }> {

@@ -1,15 +1,25 @@
 /**
- * `npm run bench`: the collector against the machine's limits, measured in the same run, written
- * into docs/benchmarks.md between its markers (and printed). BENCH_SMOKE=1 runs the short
- * version and leaves the doc alone; BENCH_MESSAGES and BENCH_RUNS change the full one.
+ * `npm run bench`: the collector against the machine's limits, then the agent beside
+ * node_exporter, each measured in the same run, written into docs/benchmarks.md between its
+ * markers (and printed). BENCH_SMOKE=1 runs the short version and leaves the doc alone;
+ * BENCH_MESSAGES and BENCH_RUNS change the full one.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { AGENT_FULL, AGENT_SMOKE, agentBench, formatAgentTable } from './agent-bench.js';
 import { collectorBench, formatTable, FULL, SMOKE } from './collector-bench.js';
 
 const DOC = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
-const START = '<!-- bench:collector:start -->';
-const END = '<!-- bench:collector:end -->';
+
+/** Replaces what stands between `<!-- bench:NAME:start -->` and its end marker. */
+function replaceSection(doc: string, name: string, text: string): string {
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${DOC} lacks the ${start} … ${end} markers`);
+  return `${doc.slice(0, from + start.length)}\n${text}\n${doc.slice(to)}`;
+}
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const base = smoke ? SMOKE : FULL;
@@ -19,14 +29,13 @@ const options = {
   runs: Number(process.env.BENCH_RUNS ?? base.runs),
   log: (line: string) => process.stderr.write(`${line}\n`),
 };
-const result = await collectorBench(options);
-const table = formatTable(result);
+const table = formatTable(await collectorBench(options));
 process.stdout.write(`${table}\n`);
+const agentOptions = { ...(smoke ? AGENT_SMOKE : AGENT_FULL), log: options.log };
+const agentTable = formatAgentTable(await agentBench(agentOptions), agentOptions.built);
+process.stdout.write(`${agentTable}\n`);
 if (!smoke) {
   const doc = await readFile(DOC, 'utf8');
-  const from = doc.indexOf(START);
-  const to = doc.indexOf(END);
-  if (from < 0 || to < from) throw new Error(`${DOC} lacks the ${START} … ${END} markers`);
-  await writeFile(DOC, `${doc.slice(0, from + START.length)}\n${table}\n${doc.slice(to)}`);
-  process.stderr.write(`table written to ${DOC}\n`);
+  await writeFile(DOC, replaceSection(replaceSection(doc, 'collector', table), 'agent', agentTable));
+  process.stderr.write(`tables written to ${DOC}\n`);
 }

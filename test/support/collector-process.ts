@@ -39,7 +39,8 @@ export async function collectorProcess(dir: string, name: string, config: Record
         if (child!.exitCode !== null) throw new Error(`collector ${name} exited: ${output}`);
         const r = await fetch(metricsUrl.replace('/metrics', '/healthz'));
         return r.status === 200;
-      });
+        // Through tsx a start compiles the sources: on a loaded machine that takes a while.
+      }, 60_000);
     },
     async kill9() {
       child?.kill('SIGKILL');
