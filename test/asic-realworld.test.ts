@@ -6,8 +6,9 @@
  * by hand from the capture; the comment beside it says how.
  */
 import { readdirSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.js';
 import { CgminerConfig } from '../agent/sources/cgminer/config.js';
 import { CgminerFleet } from '../agent/sources/cgminer/fleet/fleet.js';
 import type { DeviceReading } from '../agent/sources/source.js';
@@ -382,6 +383,9 @@ const ROOT = 'realworld/';
 const fakes = new FakeMinerServer();
 const listening = new Map<string, Listening>();
 let readings: DeviceReading[];
+let fleet: CgminerFleet;
+const logs: Array<{ msg: string; family?: string }> = [];
+const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(JSON.parse(chunk.toString())), done()) }));
 
 beforeAll(async () => {
   const miners: unknown[] = [];
@@ -393,7 +397,7 @@ beforeAll(async () => {
     miners.push({ host: at.host, port: at.port, ...c.config });
   }
   const config = CgminerConfig.parse({ type: 'cgminer', miners, jitter: 0 });
-  const fleet = new CgminerFleet(config, { logger: silentLogger(), intervalMs: 10_000, hostName: 'gw-test' });
+  fleet = new CgminerFleet(config, { logger, intervalMs: 10_000, hostName: 'gw-test' });
   readings = await fleet.read(new AbortController().signal);
 });
 afterAll(() => fakes.close());
@@ -405,6 +409,21 @@ describe('real-world miner replies through the cgminer source', () => {
     const reading = readings.find((r) => r.id === `${at.host}:${at.port}`);
     expect(reading).toEqual({ id: `${at.host}:${at.port}`, ...c.expected });
     expect(at.requests).toEqual(c.asked);
+  });
+
+  it('says once per family, at start, how many miners of each model it found and where their power comes from', async () => {
+    const lines = () => logs.filter((l) => l.family !== undefined).map((l) => l.msg);
+    expect(lines()).toEqual([
+      'antminer: 9 miners: Antminer S17 Pro ×1 (1 estimated from nameplate); Antminer T15 ×1 (1 estimated from nameplate); Antminer S19 Pro ×2 (2 estimated from nameplate); Antminer S19 ×1 (1 estimated from nameplate); Antminer S9 ×3 (1 reported, 2 estimated from nameplate); Antminer L3+ ×1 (1 estimated from nameplate)',
+      'hiveon: 1 miner: Antminer S9 Pro ×1 (1 reported)',
+      'braiins: 1 miner: Antminer S9 ×1 (1 estimated from nameplate)',
+      'whatsminer: 3 miners: Whatsminer M20S ×1 (1 estimated from nameplate); model unknown ×2 (2 reported)',
+      'avalon: 2 miners: AvalonMiner 921 ×1 (1 estimated from nameplate); AvalonMiner 1566 ×1 (1 reported)',
+      'bitdeer: 1 miner: Sealminer A2 ×1 (1 reported)',
+      'generic: 1 miner: Hammer D10 ×1 (1 no power: set model or power_w in the config)',
+    ]);
+    await fleet.read(new AbortController().signal);
+    expect(lines()).toHaveLength(7); // not again on the next cycle
   });
 
   it('covers every capture folder', () => {

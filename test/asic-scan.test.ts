@@ -45,7 +45,7 @@ describe('scan', () => {
     const text = sourcesYaml(found, { scanned: '127.0.0.0/29' });
     const config = CgminerConfig.parse((parse(text) as { sources: unknown[] }).sources[0]);
     expect(config.miners.map((m) => m.id)).toEqual([`127.0.0.2:${cgPort}`, `127.0.0.3:${cgPort}`, `127.0.0.4:${v3Port}`]);
-    expect(text).toContain(`- 127.0.0.2:${cgPort} # Antminer S19 Pro (antminer)`);
+    expect(text).toContain(`- 127.0.0.2:${cgPort} # Antminer S19 Pro (antminer, bmminer 1.0.0)`);
   });
 
   it('refuses ranges wider than /16 before sending anything', async () => {

@@ -15,7 +15,11 @@ export interface FoundMiner {
   host: string;
   port: number;
   family: Family;
+  /** Canonical model, and the firmware's own string where it differs. */
   model?: string;
+  model_raw?: string;
+  /** The firmware's name and version ("vnish 3.8.6", "BOSminer 0.2.0-d360818"). */
+  firmware?: string;
 }
 
 export interface ScanOptions {

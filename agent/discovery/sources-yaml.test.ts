@@ -5,9 +5,9 @@ import { sourcesYaml } from './sources-yaml.js';
 
 describe('sourcesYaml', () => {
   const found = [
-    { host: '10.0.3.17', port: 4028, family: 'antminer' as const, model: 'Antminer S19 Pro' },
-    { host: '10.0.3.18', port: 4029, family: 'generic' as const },
-    { host: '10.0.3.19', port: 4433, family: 'whatsminer-v3' as const, model: 'Whatsminer M60S VK30' },
+    { host: '10.0.3.17', port: 4028, family: 'antminer' as const, model: 'Antminer S9', firmware: 'vnish 3.8.6' },
+    { host: '10.0.3.18', port: 4029, family: 'generic' as const, firmware: 'ccminer 2.3.3' },
+    { host: '10.0.3.19', port: 4433, family: 'whatsminer-v3' as const, model: 'Whatsminer M60S' },
   ];
 
   it('prints a commented sources block', () => {
@@ -19,9 +19,9 @@ describe('sourcesYaml', () => {
         '  - type: cgminer',
         '    workload: mining',
         '    miners:',
-        '      - 10.0.3.17 # Antminer S19 Pro (antminer)',
-        '      - 10.0.3.18:4029 # generic',
-        '      - 10.0.3.19:4433 # Whatsminer M60S VK30 (whatsminer-v3)',
+        '      - 10.0.3.17 # Antminer S9 (antminer, vnish 3.8.6)',
+        '      - 10.0.3.18:4029 # model unknown (generic, ccminer 2.3.3)',
+        '      - 10.0.3.19:4433 # Whatsminer M60S (whatsminer-v3)',
         '',
       ].join('\n'),
     );

@@ -6,7 +6,7 @@ import type { FoundMiner } from './scan.js';
 
 /**
  * One `cgminer` source listing the miners as the config accepts them ("10.0.3.17", "10.0.3.18:4029"),
- * each with its detected model and family as a comment. The family is not pinned in the config, so a
+ * each with its detected model, family and firmware as a comment. The family is not pinned in the config, so a
  * miner that is reflashed later is detected again.
  */
 export function sourcesYaml(found: readonly FoundMiner[], options: { workload?: Workload; scanned?: string } = {}): string {
@@ -17,7 +17,12 @@ export function sourcesYaml(found: readonly FoundMiner[], options: { workload?: 
   const miners = doc.getIn(['sources', 0, 'miners'], true) as YAMLSeq<Scalar>;
   miners.items.forEach((item, i) => {
     const miner = found[i]!;
-    item.comment = miner.model ? ` ${miner.model} (${miner.family})` : ` ${miner.family}`;
+    item.comment = ` ${describeMiner(miner)}`;
   });
   return doc.toString();
+}
+
+/** "Antminer S9 (antminer, vnish 3.8.6)"; "model unknown (generic, ccminer 2.3.3)". */
+export function describeMiner(miner: Pick<FoundMiner, 'family' | 'model' | 'firmware'>): string {
+  return `${miner.model ?? 'model unknown'} (${[miner.family, miner.firmware].filter(Boolean).join(', ')})`;
 }

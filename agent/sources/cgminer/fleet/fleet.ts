@@ -18,6 +18,14 @@ import { pollMiner, type MinerState } from './poller.js';
 import { resolvePower } from './power.js';
 import { downReading, upReading } from './sample.js';
 
+type PowerOrigin = 'measured' | 'reported' | 'estimated' | 'none';
+const ORIGIN_WORDS: Record<PowerOrigin, string> = {
+  measured: 'power from the config',
+  reported: 'reported',
+  estimated: 'estimated from nameplate',
+  none: 'no power: set model or power_w in the config',
+};
+
 /** Share of the agent interval one read may take; the rest is the agent's (publish, spool). */
 export const READ_BUDGET_SHARE = 0.8;
 
@@ -45,6 +53,8 @@ export class CgminerFleet implements Source {
   private readonly clock: () => number;
   private readonly random: () => number;
   private readonly families: FamilyRegistry;
+  /** Families already described in the log (see describeFamilies). */
+  private readonly described = new Set<string>();
   /** `timeout`, capped so a hung miner is judged within the cycle instead of being cut off by its end. */
   private readonly minerTimeoutMs: number;
 
@@ -86,6 +96,7 @@ export class CgminerFleet implements Source {
       },
       { signal: cycle, startDelayMs: () => this.random() * Math.min(this.config.jitter, budgetMs / 4) },
     );
+    this.describeFamilies(results);
     const readings = results.filter((r): r is DeviceReading => r !== undefined);
     const skipped = this.states.length - readings.length;
     if (skipped > 0) {
@@ -93,6 +104,34 @@ export class CgminerFleet implements Source {
       this.logger.warn({ skipped, concurrency: this.config.concurrency }, 'miners not polled within the cycle; raise concurrency or lower timeout');
     }
     return readings;
+  }
+
+  /**
+   * Once per family, the first time its miners answer: how many of each model, and where their power
+   * comes from, so an operator sees at start which miners are estimated or have no power at all.
+   */
+  private describeFamilies(results: ReadonlyArray<DeviceReading | undefined>): void {
+    const families = new Map<string, Map<string, Record<PowerOrigin, number>>>();
+    this.states.forEach((state, i) => {
+      const reading = results[i];
+      const family = state.identity?.family;
+      if (!reading?.up || family === undefined || this.described.has(family)) return;
+      const models = families.get(family) ?? new Map<string, Record<PowerOrigin, number>>();
+      const model = reading.model ?? 'model unknown';
+      const counts = models.get(model) ?? { measured: 0, reported: 0, estimated: 0, none: 0 };
+      counts[reading.power_source ?? 'none'] += 1;
+      models.set(model, counts);
+      families.set(family, models);
+    });
+    for (const [family, models] of families) {
+      this.described.add(family);
+      const total = [...models.values()].reduce((n, c) => n + c.measured + c.reported + c.estimated + c.none, 0);
+      const parts = [...models].map(([model, c]) => {
+        const origins = (Object.keys(c) as PowerOrigin[]).filter((o) => c[o] > 0).map((o) => `${c[o]} ${ORIGIN_WORDS[o]}`);
+        return `${model} ×${c.measured + c.reported + c.estimated + c.none} (${origins.join(', ')})`;
+      });
+      this.logger.info({ family, miners: total, models: Object.fromEntries(models) }, `${family}: ${total} miner${total === 1 ? '' : 's'}: ${parts.join('; ')}`);
+    }
   }
 
   /** A fresh order each cycle, so when a cycle runs out of time it is not always the same miners that miss it. */
