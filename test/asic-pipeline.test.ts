@@ -95,7 +95,7 @@ it('every miner of a 600-miner LAN reaches InfluxDB and /metrics, hung and dead 
   expect(messages.reduce((n, m) => n + (m.devices as number), 0)).toBe(MINERS);
 
   const text = await scrape(collector.metricsUrl);
-  expect(metricValue(text, 'powersite_devices', { site: 'lan-site', workload: 'mining', state: 'up' })).toBe(MINERS - HUNG.size - DEAD.size);
-  expect(metricValue(text, 'powersite_devices', { site: 'lan-site', workload: 'mining', state: 'down' })).toBe(HUNG.size + DEAD.size);
+  expect(metricValue(text, 'powersite_devices', { site: 'lan-site', workload: 'mining', kind: 'asic', state: 'up' })).toBe(MINERS - HUNG.size - DEAD.size);
+  expect(metricValue(text, 'powersite_devices', { site: 'lan-site', workload: 'mining', kind: 'asic', state: 'down' })).toBe(HUNG.size + DEAD.size);
   expect(metricValue(text, 'powersite_hashrate_hashes_per_second', { site: 'lan-site', workload: 'mining' })).toBeGreaterThan(1e16);
 }, 120_000);

@@ -31,9 +31,9 @@ it('the demo shows both workloads\' economics and stops on Ctrl-C', async () => 
     // Row 1: 39 fake Whatsminers through the real cgminer source plus one unplugged; row 2: 40 simulated, 2 down.
     const mining = await eventually(async () => {
       const t = await scrape(`http://127.0.0.1:${port}/metrics`);
-      return metricValue(t, 'powersite_devices', { site: 'demo-site', workload: 'mining', state: 'up' }) === 77 ? t : undefined;
+      return metricValue(t, 'powersite_devices', { site: 'demo-site', workload: 'mining', kind: 'asic', state: 'up' }) === 77 ? t : undefined;
     }, 60_000);
-    expect(metricValue(mining, 'powersite_devices', { site: 'demo-site', workload: 'mining', state: 'down' })).toBe(3);
+    expect(metricValue(mining, 'powersite_devices', { site: 'demo-site', workload: 'mining', kind: 'asic', state: 'down' })).toBe(3);
     expect(metricValue(mining, 'powersite_estimated_power_ratio', { site: 'demo-site', workload: 'mining' })).toBeGreaterThan(0.3);
     // Every miner model is named in the per-model series: the Whatsminers' model comes from their config.
     for (const model of ['Whatsminer M30S++', 'Antminer S19 Pro']) {

@@ -128,9 +128,9 @@ describe('economics on /metrics', () => {
     expect(metricValue(text, 'powersite_energy_joules_total', hpc)).toBe(GPUS * GPU_W * 20);
     expect(metricValue(text, 'powersite_hashes_total', mining)).toBe(MINERS * MINER_HS * 20);
     // Device counts and GPU utilisation as counters too, so they also sum across collectors.
-    expect(metricValue(text, 'powersite_device_seconds_total', { ...mining, state: 'up' })).toBe(MINERS * 20);
-    expect(metricValue(text, 'powersite_device_seconds_total', { ...hpc, state: 'up' })).toBe(GPUS * 20);
-    expect(metricValue(text, 'powersite_device_seconds_total', { ...hpc, state: 'down' })).toBe(0);
+    expect(metricValue(text, 'powersite_device_seconds_total', { ...mining, kind: 'asic', state: 'up' })).toBe(MINERS * 20);
+    expect(metricValue(text, 'powersite_device_seconds_total', { ...hpc, kind: 'gpu', state: 'up' })).toBe(GPUS * 20);
+    expect(metricValue(text, 'powersite_device_seconds_total', { ...hpc, kind: 'gpu', state: 'down' })).toBe(0);
     expect(metricValue(text, 'powersite_gpu_busy_seconds_total', hpc)).toBe(GPUS * 0.5 * 20);
     expect(metricValue(text, 'powersite_gpu_metered_seconds_total', hpc)).toBe(GPUS * 20);
   });

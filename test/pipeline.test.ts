@@ -102,8 +102,8 @@ describe('agent → Mosquitto → collector → InfluxDB and /metrics', () => {
     expect(metricValue(text, 'powersite_gpu_utilization_ratio', site)).toBe(0.5);
     expect(metricValue(text, 'powersite_energy_joules_total', site)).toBeCloseTo((631.95 + 433.78 + 28.16) * 10 * 2, 6);
     expect(metricValue(text, 'powersite_energy_joules_total', { site: 'it-site', workload: 'mining' })).toBe(0);
-    expect(metricValue(text, 'powersite_devices', { ...site, state: 'up' })).toBe(3);
-    expect(metricValue(text, 'powersite_devices', { ...site, state: 'down' })).toBe(0);
+    expect(metricValue(text, 'powersite_devices', { ...site, kind: 'gpu', state: 'up' })).toBe(3);
+    expect(metricValue(text, 'powersite_devices', { ...site, kind: 'gpu', state: 'down' })).toBe(0);
     // 6 GPU + 2 agent_message points, plus 5 per economics tick that may have run (economics, power per workload; site_power).
     const written = metricValue(text, 'powersite_collector_points_written_total', {})!;
     expect(written).toBeGreaterThanOrEqual(8);
@@ -140,7 +140,7 @@ describe('agent → Mosquitto → collector → InfluxDB and /metrics', () => {
     await agent.stop();
     const after = await eventually(async () => {
       const t = await scrape(collector.metricsUrl);
-      return metricValue(t, 'powersite_devices', { ...site, state: 'stale' }) === 3 ? t : undefined;
+      return metricValue(t, 'powersite_devices', { ...site, kind: 'gpu', state: 'stale' }) === 3 ? t : undefined;
     });
     expect(metricValue(after, 'powersite_power_watts', site)).toBe(0);
   });

@@ -275,7 +275,7 @@ describe('collector and agent over TLS with credentials', () => {
         const t = await scrape(collector.metricsUrl);
         return metricValue(t, 'powersite_power_watts', { site: 'tx-1', workload: 'hpc' }) === 1000 ? t : undefined;
       });
-      expect(metricValue(text, 'powersite_devices', { site: 'tx-1', workload: 'hpc', state: 'up' })).toBe(2);
+      expect(metricValue(text, 'powersite_devices', { site: 'tx-1', workload: 'hpc', kind: 'gpu', state: 'up' })).toBe(2);
       expect(metricValue(text, 'powersite_gpu_utilization_ratio', { site: 'tx-1', workload: 'hpc' })).toBe(0.5);
     } finally {
       await agent.stop();

@@ -6,11 +6,11 @@
 import type { Telemetry, Workload } from '../../protocol/index.js';
 import type { EconomicsConfig } from '../economics/config.js';
 import { messageRevenueUsdPerHour, type MarketInputs } from '../economics/site.js';
-import { messageTotals, WORKLOADS } from '../state/live-state.js';
+import { kindSeconds, messageTotals, WORKLOADS, type KindSecondsField } from '../state/live-state.js';
 
 const JOULES_PER_MWH = 3.6e9;
 
-export interface Amounts {
+export interface Amounts extends Record<KindSecondsField, number> {
   /** Billed energy: the devices' energy scaled as billed power is to device power (meters, overhead). */
   energy_j: number;
   /** The devices' own energy (meters excluded). */
@@ -57,6 +57,7 @@ export function messageAmounts(message: Telemetry, pricing: PricingInputs): Mess
       hashes: t.hashes,
       up_seconds: t.up_seconds,
       down_seconds: t.down_seconds,
+      ...kindSeconds(t),
       gpu_busy_seconds: t.gpu_busy_seconds,
       gpu_metered_seconds: t.gpu_metered_seconds,
     };

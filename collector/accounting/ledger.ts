@@ -7,7 +7,7 @@
  */
 import type { Workload } from '../../protocol/index.js';
 import { assertFinite } from '../metrics/finite.js';
-import { WORKLOADS } from '../state/live-state.js';
+import { KIND_SECONDS_FIELDS, kindSecondsZero, WORKLOADS } from '../state/live-state.js';
 import type { Amounts, MessageAmounts } from './amounts.js';
 import { SeqWindow } from './seq-window.js';
 
@@ -20,9 +20,9 @@ export interface Totals extends Record<AmountField, number> {
   revenue_known: boolean;
 }
 
-export const AMOUNT_FIELDS: readonly AmountField[] = ['energy_j', 'device_energy_j', 'revenue_usd', 'energy_cost_usd', 'hashes', 'up_seconds', 'down_seconds', 'gpu_busy_seconds', 'gpu_metered_seconds'];
+export const AMOUNT_FIELDS: readonly AmountField[] = ['energy_j', 'device_energy_j', 'revenue_usd', 'energy_cost_usd', 'hashes', 'up_seconds', 'down_seconds', 'gpu_busy_seconds', 'gpu_metered_seconds', ...KIND_SECONDS_FIELDS];
 
-const zero = (): Totals => ({ revenue_known: false, energy_j: 0, device_energy_j: 0, revenue_usd: 0, energy_cost_usd: 0, hashes: 0, up_seconds: 0, down_seconds: 0, gpu_busy_seconds: 0, gpu_metered_seconds: 0 });
+const zero = (): Totals => ({ revenue_known: false, energy_j: 0, device_energy_j: 0, revenue_usd: 0, energy_cost_usd: 0, hashes: 0, up_seconds: 0, down_seconds: 0, gpu_busy_seconds: 0, gpu_metered_seconds: 0, ...kindSecondsZero() });
 
 export interface MessageKey {
   site: string;

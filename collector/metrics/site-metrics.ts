@@ -4,9 +4,9 @@
  * rate × interval) so that sums across collectors sharing one subscription stay exact.
  */
 import { Gauge, type Registry } from 'prom-client';
-import { PowerSource, type Workload } from '../../protocol/index.js';
+import { PowerSource, type DeviceKind, type Workload } from '../../protocol/index.js';
 import type { Ledger } from '../accounting/ledger.js';
-import { emptyWorkload, WORKLOADS, type LiveState, type SiteSummary } from '../state/live-state.js';
+import { COUNTED_KINDS, emptyWorkload, WORKLOADS, type DeviceState, type LiveState, type SiteSummary } from '../state/live-state.js';
 import { ledgerCounter } from './ledger-counter.js';
 import type { SiteLabels } from './site-labels.js';
 
@@ -102,14 +102,16 @@ export class SiteMetrics {
 
     new Gauge({
       name: 'powersite_devices',
-      help: 'Devices by state: up, down (reporting a fault) or stale (not heard from for several intervals)',
-      labelNames: ['site', 'workload', 'state'] as const,
+      help: 'Devices by kind (gpu, asic, host, meter) and state: up, down (reporting a fault) or stale (not heard from for several intervals)',
+      labelNames: ['site', 'workload', 'kind', 'state'] as const,
       registers: [registry],
       collect() {
         this.reset();
         for (const [site, summary] of summaries()) {
           for (const workload of WORKLOADS) {
-            for (const [state, n] of Object.entries(summary[workload].devices)) this.set({ site, workload, state }, n);
+            for (const [kind, states] of Object.entries(summary[workload].devices_by_kind)) {
+              for (const [state, n] of Object.entries(states)) this.set({ site, workload, kind, state }, n);
+            }
           }
         }
       },
@@ -161,10 +163,12 @@ export class SiteMetrics {
 
     const counter = (name: string, help: string, series: Parameters<typeof ledgerCounter<never>>[6]) => ledgerCounter(registry, ledger, labels, name, help, [], series);
     counter('powersite_device_energy_joules_total', 'Energy the devices themselves show (meters excluded), advanced once per message by power × interval; powersite_energy_joules_total is billed energy', (t) => [[{}, t.device_energy_j]]);
-    ledgerCounter(registry, ledger, labels, 'powersite_device_seconds_total', 'Device-seconds by state (up, down), advanced once per message by devices × interval: sum rate() across collectors for device counts', ['state'], (t) => [
-      [{ state: 'up' }, t.up_seconds],
-      [{ state: 'down' }, t.down_seconds],
-    ]);
+    ledgerCounter(registry, ledger, labels, 'powersite_device_seconds_total', 'Device-seconds by kind (asic, gpu, host, meter) and state (up, down), advanced once per message by devices × interval: sum rate() across collectors for device counts', ['kind', 'state'], (t) =>
+      COUNTED_KINDS.filter((kind) => t[`${kind}_up_seconds`] + t[`${kind}_down_seconds`] > 0).flatMap((kind) => [
+        [{ kind, state: 'up' }, t[`${kind}_up_seconds`]],
+        [{ kind, state: 'down' }, t[`${kind}_down_seconds`]],
+      ]),
+    );
     counter('powersite_gpu_busy_seconds_total', 'Σ utilisation × interval of GPUs that are up and report utilisation (mean utilisation = its rate / the rate of powersite_gpu_metered_seconds_total)', (t, w) => (w === 'hpc' ? [[{}, t.gpu_busy_seconds]] : []));
     counter('powersite_gpu_metered_seconds_total', 'GPU-seconds of GPUs that are up and report utilisation', (t, w) => (w === 'hpc' ? [[{}, t.gpu_metered_seconds]] : []));
     counter('powersite_hashes_total', 'Hashes computed, advanced once per message by hashrate × interval', (t, w) => (w === 'mining' ? [[{}, t.hashes]] : []));
@@ -222,6 +226,10 @@ function mergeSummaries(a: SiteSummary, b: SiteSummary): SiteSummary {
     for (const [algorithm, hs] of Object.entries(y.other_hashrate_hs)) x.other_hashrate_hs[algorithm] = (x.other_hashrate_hs[algorithm] ?? 0) + hs;
     x.gpus.push(...y.gpus);
     for (const s of ['up', 'down', 'stale'] as const) x.devices[s] += y.devices[s];
+    for (const [kind, states] of Object.entries(y.devices_by_kind) as [DeviceKind, Record<DeviceState, number>][]) {
+      const t = (x.devices_by_kind[kind] ??= { up: 0, down: 0, stale: 0 });
+      for (const s of ['up', 'down', 'stale'] as const) t[s] += states[s];
+    }
     for (const [model, m] of y.by_model) {
       const t = x.by_model.get(model) ?? { power_w: 0, hashrate_hs: 0, devices: 0 };
       t.power_w += m.power_w;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceSample, Telemetry } from '../../protocol/index.js';
-import { LiveState, messageTotals } from './live-state.js';
+import { kindSecondsZero, LiveState, messageTotals, type KindSecondsField } from './live-state.js';
 
 const gpu = (id: string, power: number, util: number, up = true): DeviceSample => ({ id, kind: 'gpu', workload: 'hpc', model: 'NVIDIA H100 80GB HBM3', up, power_w: power, power_source: 'reported', utilization: util });
 const asic = (id: string, power: number, hs: number, source: 'estimated' | 'reported' = 'estimated'): DeviceSample => ({ id, kind: 'asic', workload: 'mining', model: 'Antminer S19 Pro', up: true, power_w: power, power_source: source, hashrate_hs: hs });
@@ -35,6 +35,7 @@ describe('LiveState', () => {
     expect(s.hpc.power_w).toBe(1000);
     expect(s.hpc.gpu_utilization).toBe(0.75);
     expect(s.hpc.devices).toEqual({ up: 2, down: 1, stale: 0 });
+    expect(s.hpc.devices_by_kind).toEqual({ gpu: { up: 2, down: 1, stale: 0 } });
     expect(s.mining.power_w).toBe(6250);
     expect(s.mining.estimated_power_w).toBe(3250);
     expect(s.mining.hashrate_hs).toBe(210e12);
@@ -56,6 +57,8 @@ describe('LiveState', () => {
     expect(s.power.unaccounted_w).toBeCloseTo(6000 - 5050 * 1.1, 9); // 445 W
     // The meters are devices too (a dead PDU shows), but never more power in the device sums.
     expect(s.hpc.devices.up).toBe(4); // two GPUs, the BMC and the site meter
+    // ...counted by kind, so a GPU count is a count of GPUs.
+    expect(s.hpc.devices_by_kind).toEqual({ gpu: { up: 2, down: 0, stale: 0 }, meter: { up: 2, down: 0, stale: 0 } });
     // gw goes silent: its site meter turns stale, and without it the configured PUE applies to the BMC's power.
     state.apply(msg('gpu-1', 2, 40_000, [gpu('a', 700, 1), gpu('b', 300, 0.5), meter('bmc', 1800, ['gpu-1'])]));
     const later = state.summarize(41_000).get('tx-1')!;
@@ -125,15 +128,16 @@ describe('LiveState and messageTotals by hash algorithm', () => {
 });
 
 describe('messageTotals', () => {
+  const kinds = (some: Partial<Record<KindSecondsField, number>>) => ({ ...kindSecondsZero(), ...some });
   it('advances energy, hashes, device-seconds and GPU busy seconds by the message interval', () => {
     expect(messageTotals(msg('h', 1, 1, [gpu('a', 700, 1), gpu('b', 100, 1, false), gpu('c', 300, 0.25), asic('m', 3250, 110e12)]))).toEqual({
-      mining: { energy_j: 32_500, hashes: 110e13, power_w: 3250, up_seconds: 10, down_seconds: 0, gpu_busy_seconds: 0, gpu_metered_seconds: 0 },
-      hpc: { energy_j: 10_000, hashes: 0, power_w: 1000, up_seconds: 20, down_seconds: 10, gpu_busy_seconds: 12.5, gpu_metered_seconds: 20 },
+      mining: { energy_j: 32_500, hashes: 110e13, power_w: 3250, up_seconds: 10, down_seconds: 0, ...kinds({ asic_up_seconds: 10 }), gpu_busy_seconds: 0, gpu_metered_seconds: 0 },
+      hpc: { energy_j: 10_000, hashes: 0, power_w: 1000, up_seconds: 20, down_seconds: 10, ...kinds({ gpu_up_seconds: 20, gpu_down_seconds: 10 }), gpu_busy_seconds: 12.5, gpu_metered_seconds: 20 },
     });
   });
 
   it('counts meters as devices but not their power: they measure the others, they use no energy of their own', () => {
     const bmc: DeviceSample = { id: 'bmc', kind: 'meter', workload: 'hpc', up: true, power_w: 1800, power_source: 'measured', covers: ['h'] };
-    expect(messageTotals(msg('h', 1, 1, [gpu('a', 700, 1), bmc])).hpc).toMatchObject({ energy_j: 7000, power_w: 700, up_seconds: 20 });
+    expect(messageTotals(msg('h', 1, 1, [gpu('a', 700, 1), bmc])).hpc).toMatchObject({ energy_j: 7000, power_w: 700, up_seconds: 20, gpu_up_seconds: 10, meter_up_seconds: 10 });
   });
 });

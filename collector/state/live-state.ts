@@ -4,7 +4,7 @@
  * turn "stale" after a few intervals and are forgotten after an hour.
  */
 import { isBitcoinHashrate } from '../economics/bitcoin.js';
-import type { DeviceSample, Status, Telemetry, Workload } from '../../protocol/index.js';
+import type { DeviceKind, DeviceSample, Status, Telemetry, Workload } from '../../protocol/index.js';
 import { billedPower, emptyBySource, type BilledPower, type HostPower, type MeterPower, type Overhead, type PowerBySource } from '../economics/billed-power.js';
 
 export const WORKLOADS: readonly Workload[] = ['mining', 'hpc'];
@@ -53,6 +53,8 @@ export interface WorkloadSummary {
   /** Mean utilisation of GPUs that are up and report it; undefined when none do. */
   gpu_utilization: number | undefined;
   devices: Record<DeviceState, number>;
+  /** The same counts by kind, so GPUs are counted apart from the hosts and meters beside them. */
+  devices_by_kind: Partial<Record<DeviceKind, Record<DeviceState, number>>>;
   by_model: Map<string, ModelSummary>;
   gpus: GpuSummary[];
 }
@@ -61,7 +63,7 @@ export interface WorkloadSummary {
 export type SiteSummary = Record<Workload, WorkloadSummary> & { power: Omit<BilledPower, 'workloads'> };
 
 export function emptyWorkload(): WorkloadSummary {
-  return { power_w: 0, estimated_power_w: 0, power_by_source: emptyBySource(), device_power_w: 0, hashrate_hs: 0, other_hashrate_hs: {}, gpu_utilization: undefined, devices: { up: 0, down: 0, stale: 0 }, by_model: new Map(), gpus: [] };
+  return { power_w: 0, estimated_power_w: 0, power_by_source: emptyBySource(), device_power_w: 0, hashrate_hs: 0, other_hashrate_hs: {}, gpu_utilization: undefined, devices: { up: 0, down: 0, stale: 0 }, devices_by_kind: {}, by_model: new Map(), gpus: [] };
 }
 
 export interface LiveStateOptions {
@@ -161,6 +163,7 @@ export class LiveState {
           const w = summary[s.workload];
           const state: DeviceState = host.offline || age > this.options.staleIntervals * entry.intervalS * 1000 ? 'stale' : s.up ? 'up' : 'down';
           w.devices[state]++;
+          (w.devices_by_kind[s.kind] ??= { up: 0, down: 0, stale: 0 })[state]++;
           if (s.kind === 'gpu') {
             w.gpus.push({ model: s.model ?? 'unknown', up: state === 'up', utilization: s.utilization });
             hp.gpu_workload ??= s.workload;
@@ -208,8 +211,15 @@ export class LiveState {
   }
 }
 
+/** The kinds counted in device-seconds: every kind, meters included (a dead PDU shows). */
+export const COUNTED_KINDS = ['asic', 'gpu', 'host', 'meter'] as const satisfies readonly DeviceKind[];
+export type CountedKind = (typeof COUNTED_KINDS)[number];
+/** Device-seconds by kind and state, flat so the ledger adds them like any amount. */
+export type KindSecondsField = `${CountedKind}_${'up' | 'down'}_seconds`;
+export const KIND_SECONDS_FIELDS = COUNTED_KINDS.flatMap((k) => [`${k}_up_seconds`, `${k}_down_seconds`] as const) satisfies readonly KindSecondsField[];
+
 /** What one message adds to the fleet counters over its interval, per workload. */
-export interface MessageTotals {
+export interface MessageTotals extends Record<KindSecondsField, number> {
   power_w: number;
   energy_j: number;
   hashes: number;
@@ -221,17 +231,28 @@ export interface MessageTotals {
   gpu_metered_seconds: number;
 }
 
+export function kindSecondsZero(): Record<KindSecondsField, number> {
+  return Object.fromEntries(KIND_SECONDS_FIELDS.map((f) => [f, 0])) as Record<KindSecondsField, number>;
+}
+
+/** The device-seconds by kind of some totals. */
+export function kindSeconds(t: Readonly<Record<KindSecondsField, number>>): Record<KindSecondsField, number> {
+  return Object.fromEntries(KIND_SECONDS_FIELDS.map((f) => [f, t[f]])) as Record<KindSecondsField, number>;
+}
+
 export function messageTotals(message: Telemetry): Record<Workload, MessageTotals> {
-  const empty = (): MessageTotals => ({ power_w: 0, energy_j: 0, hashes: 0, up_seconds: 0, down_seconds: 0, gpu_busy_seconds: 0, gpu_metered_seconds: 0 });
+  const empty = (): MessageTotals => ({ power_w: 0, energy_j: 0, hashes: 0, up_seconds: 0, down_seconds: 0, gpu_busy_seconds: 0, gpu_metered_seconds: 0, ...kindSecondsZero() });
   const totals = { mining: empty(), hpc: empty() };
   const dt = message.interval_s;
   for (const d of message.devices) {
     const t = totals[d.workload];
     if (!d.up) {
       t.down_seconds += dt;
+      t[`${d.kind}_down_seconds`] += dt;
       continue;
     }
     t.up_seconds += dt;
+    t[`${d.kind}_up_seconds`] += dt;
     // Meters measure the other devices: their power is not more energy used.
     if (d.kind === 'meter') continue;
     t.power_w += d.power_w ?? 0;
