@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { localDate, localToUtc } from './local-time.js';
 import type { EnergyMarket, MarketAnswer, MarketRequest } from './market.js';
-import { PriceDataError, type PriceInterval } from './prices.js';
+import { checkAnswer, parseJsonAnswer, PriceDataError, type PriceInterval } from './prices.js';
 
 const MARKET = 'ercot';
 export const ERCOT_TIMEZONE = 'America/Chicago';
@@ -41,23 +41,13 @@ const Report = z.object({
 
 /** The rows of a report as objects keyed by `fields[].name` (the columns' order is the fields' order). */
 export function ercotRows(body: string): { rows: Record<string, unknown>[]; page: number; pages: number } {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new PriceDataError(MARKET, `answer is not JSON; it starts ${JSON.stringify(body.slice(0, 60))}`);
-  }
-  const r = Report.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new PriceDataError(MARKET, `unexpected report shape at ${issue.path.join('.') || 'the body'}: ${issue.message}`);
-  }
-  const names = r.data.fields.map((f) => f.name);
-  const rows = r.data.data.map((row, i) => {
+  const report = checkAnswer(MARKET, Report, parseJsonAnswer(MARKET, body), 'unexpected report shape');
+  const names = report.fields.map((f) => f.name);
+  const rows = report.data.map((row, i) => {
     if (row.length !== names.length) throw new PriceDataError(MARKET, `row ${i} has ${row.length} values for ${names.length} fields`);
     return Object.fromEntries(names.map((n, j) => [n, row[j]]));
   });
-  return { rows, page: r.data._meta?.currentPage ?? 1, pages: r.data._meta?.totalPages ?? 1 };
+  return { rows, page: report._meta?.currentPage ?? 1, pages: report._meta?.totalPages ?? 1 };
 }
 
 const RealtimeRow = z.object({

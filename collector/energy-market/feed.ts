@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { BodyTooLargeError, readTextLimited } from '../../common/http-body.js';
+import { PollLoop } from '../../common/poll-loop.js';
 import type { Logger } from '../../common/logger.js';
 import type { CurveKind, MarketRequest, SecretReader } from './market.js';
 import { intervalAt, mergePrices, PriceDataError, type PriceInterval } from './prices.js';
@@ -61,10 +62,7 @@ export class EnergyPriceFeed {
   private throttled = 0;
   private failures = 0;
   private failing = false;
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
-  private stopper = new AbortController();
+  private readonly loop = new PollLoop(() => this.poll());
 
   constructor(
     readonly config: EnergyFeedConfig,
@@ -81,24 +79,13 @@ export class EnergyPriceFeed {
     return `${this.config.type}:${String(c.settlement_point ?? c.bidding_zone ?? c.area ?? new URL(this.config.url).host)}`;
   }
 
+  /** Polls now, then after `refresh` (or the backoff after a failure), polls never overlapping. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.stopper = new AbortController();
-    const loop = (): void => {
-      this.inFlight = this.poll().then((delay) => {
-        this.inFlight = undefined;
-        if (this.running) this.timer = setTimeout(loop, delay).unref();
-      });
-    };
-    loop();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    this.stopper.abort();
-    await this.inFlight;
+    await this.loop.stop();
   }
 
   /** One poll of every request; never throws. Returns the delay before the next one. */
@@ -125,7 +112,7 @@ export class EnergyPriceFeed {
           request = answer.next;
         }
       } catch (err) {
-        if (this.stopper.signal.aborted) return this.config.refresh;
+        if (this.loop.signal.aborted) return this.config.refresh;
         failedDelay = Math.max(failedDelay ?? 0, this.failed(err, request?.label));
       }
     }
@@ -155,7 +142,7 @@ export class EnergyPriceFeed {
   }
 
   private async fetchText(request: MarketRequest): Promise<string> {
-    const signal = AbortSignal.any([AbortSignal.timeout(this.config.timeout), this.stopper.signal]);
+    const signal = AbortSignal.any([AbortSignal.timeout(this.config.timeout), this.loop.signal]);
     const res = await fetch(request.url, { signal, headers: { accept: 'application/json, application/xml, text/xml', ...request.headers } });
     if (res.status === 429) throw new ThrottledError(retryAfterMs(res.headers.get('retry-after'), await readTextLimited(res, 64 * 1024).catch(() => '')));
     if (res.status === 204) return '';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { EnergyMarket, MarketAnswer } from './market.js';
-import { PriceDataError } from './prices.js';
+import { checkAnswer, parseJsonAnswer } from './prices.js';
 
 const MARKET = 'json';
 
@@ -15,18 +15,8 @@ const Instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))
 const Prices = z.array(z.object({ start: Instant, end: Instant, price_per_mwh: z.number().finite() }).refine((p) => p.end > p.start, { message: 'end must be after start', path: ['end'] }));
 
 export function parseJsonPrices(body: string): MarketAnswer {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new PriceDataError(MARKET, `answer is not JSON; it starts ${JSON.stringify(body.slice(0, 60))}`);
-  }
-  const r = Prices.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new PriceDataError(MARKET, `expected [{"start", "end", "price_per_mwh"}]; at ${issue.path.join('.') || 'the body'}: ${issue.message}`);
-  }
-  return { intervals: r.data.map((p) => ({ start_ms: p.start, end_ms: p.end, price: p.price_per_mwh })) };
+  const prices = checkAnswer(MARKET, Prices, parseJsonAnswer(MARKET, body), 'expected [{"start", "end", "price_per_mwh"}];');
+  return { intervals: prices.map((p) => ({ start_ms: p.start, end_ms: p.end, price: p.price_per_mwh })) };
 }
 
 export const jsonPrices: EnergyMarket<JsonPricesConfig & { url: string }> = {

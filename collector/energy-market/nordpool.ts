@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { EnergyMarket, MarketAnswer } from './market.js';
-import { PriceDataError, type PriceInterval } from './prices.js';
+import { checkAnswer, parseJsonAnswer, PriceDataError, type PriceInterval } from './prices.js';
 
 const MARKET = 'nordpool';
 export const NORDPOOL_URL = 'https://dataportal-api.nordpoolgroup.com/api';
@@ -30,18 +30,8 @@ const Answer = z.object({
 
 export function parseNordpool(body: string, area: string): MarketAnswer {
   if (body.trim() === '') return { intervals: [] }; // 204: the day is not published yet
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new PriceDataError(MARKET, `answer is not JSON; it starts ${JSON.stringify(body.slice(0, 60))}`);
-  }
-  const r = Answer.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new PriceDataError(MARKET, `unexpected shape at ${issue.path.join('.') || 'the body'}: ${issue.message}`);
-  }
-  const entries = r.data.multiAreaEntries ?? r.data.multiIndexEntries;
+  const answer = checkAnswer(MARKET, Answer, parseJsonAnswer(MARKET, body));
+  const entries = answer.multiAreaEntries ?? answer.multiIndexEntries;
   if (!entries) throw new PriceDataError(MARKET, 'neither multiAreaEntries nor multiIndexEntries in the answer');
   const intervals: PriceInterval[] = [];
   for (const [i, e] of entries.entries()) {
@@ -52,7 +42,7 @@ export function parseNordpool(body: string, area: string): MarketAnswer {
     if (price === undefined) throw new PriceDataError(MARKET, `entry ${i} has no price for ${area} (areas: ${Object.keys(e.entryPerArea).join(', ')})`);
     intervals.push({ start_ms: start, end_ms: end, price });
   }
-  return { intervals, currency: r.data.currency };
+  return { intervals, currency: answer.currency };
 }
 
 export const nordpool: EnergyMarket<NordpoolConfig & { url: string; currency: string }> = {

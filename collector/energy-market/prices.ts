@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * A price curve: intervals [start, end) with a price per MWh, as every market publishes them
  * (15-minute or hourly). Pure: merging fresh prices into the held ones, and the price at an instant.
@@ -16,6 +18,23 @@ export class PriceDataError extends Error {
     super(`${market}: ${detail}`);
     this.name = 'PriceDataError';
   }
+}
+
+/** A JSON answer, or a PriceDataError that shows how the body starts (an HTML error page, say). */
+export function parseJsonAnswer(market: string, body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new PriceDataError(market, `answer is not JSON; it starts ${JSON.stringify(body.slice(0, 60))}`);
+  }
+}
+
+/** Checks an answer against its schema; the error names the first place that does not fit. */
+export function checkAnswer<S extends z.ZodType>(market: string, schema: S, value: unknown, what = 'unexpected shape'): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new PriceDataError(market, `${what} at ${issue.path.join('.') || 'the body'}: ${issue.message}`);
 }
 
 /** Sorted by start; an interval of `fresh` replaces any held interval that overlaps it; intervals ended before `dropBeforeMs` go. */

@@ -8,6 +8,7 @@
  * the tip moves (or when the last fetch of them failed), and otherwise confirmed current.
  */
 import { BodyTooLargeError, readTextLimited } from '../../common/http-body.js';
+import { PollLoop } from '../../common/poll-loop.js';
 import type { Logger } from '../../common/logger.js';
 import type { MarketFeedConfig } from '../economics/config.js';
 import {
@@ -54,10 +55,10 @@ export class MarketFeed implements MarketSource {
   private readonly fields = new Map<Field, Cached>();
   private readonly errors = Object.fromEntries(MARKET_ENDPOINTS.map((e) => [e, 0])) as Record<MarketEndpoint, number>;
   private readonly failing = new Set<MarketEndpoint>();
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
-  private stopper = new AbortController();
+  private readonly loop = new PollLoop(async () => {
+    await this.poll();
+    return this.config.interval;
+  });
 
   constructor(
     private readonly config: MarketFeedConfig,
@@ -67,25 +68,12 @@ export class MarketFeed implements MarketSource {
 
   /** Polls now, then every `interval` after the previous poll ends (polls never overlap). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.stopper = new AbortController();
-    const loop = (): void => {
-      this.inFlight = this.poll().finally(() => {
-        this.inFlight = undefined;
-        // unref: the feed alone must not keep the process alive.
-        if (this.running) this.timer = setTimeout(loop, this.config.interval).unref();
-      });
-    };
-    loop();
+    this.loop.start();
   }
 
   /** Stops polling, aborting any request in flight. */
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    this.stopper.abort();
-    await this.inFlight;
+    await this.loop.stop();
   }
 
   /** One round of requests; never throws. */
@@ -162,7 +150,7 @@ export class MarketFeed implements MarketSource {
       if (this.failing.delete(endpoint)) this.logger.info({ endpoint: MEMPOOL_PATHS[endpoint] }, 'market feed: endpoint recovered');
       return value;
     } catch (err) {
-      if (this.stopper.signal.aborted) return undefined; // stopped on purpose: not a failure
+      if (this.loop.signal.aborted) return undefined; // stopped on purpose: not a failure
       this.errors[endpoint] += 1;
       const error = describe(endpoint, err, this.config.timeout);
       if (this.failing.has(endpoint)) {
@@ -176,7 +164,7 @@ export class MarketFeed implements MarketSource {
   }
 
   private async fetchText(endpoint: MarketEndpoint): Promise<string> {
-    const signal = AbortSignal.any([AbortSignal.timeout(this.config.timeout), this.stopper.signal]);
+    const signal = AbortSignal.any([AbortSignal.timeout(this.config.timeout), this.loop.signal]);
     const res = await fetch(this.config.url + MEMPOOL_PATHS[endpoint], { signal, headers: { accept: 'application/json, text/plain' } });
     if (!res.ok || !res.body) {
       await res.body?.cancel();

@@ -59,12 +59,11 @@ export class EconomicsMetrics {
     private readonly clock: () => number = Date.now,
   ) {
     const registers = [registry];
-    const economics = () => this.economics();
     const views = () => this.views();
     const marketOnly = () => this.marketOnly();
     const snapshot = () => this.market.snapshot();
 
-    type Setter = (gauge: Gauge<string>, site: string, e: SiteEconomics) => void;
+    type Setter = (gauge: Gauge<string>, site: string, e: SiteEconomics, view: SiteView) => void;
     const perSite = (name: string, help: string, labelNames: string[], set: Setter) =>
       new Gauge({
         name,
@@ -73,7 +72,7 @@ export class EconomicsMetrics {
         registers,
         collect() {
           this.reset();
-          for (const [site, e] of economics()) set(this, site, e);
+          for (const [site, v] of views()) set(this, site, v.economics, v);
         },
       });
     const setIf = (g: Gauge<string>, labels: Record<string, string>, v: number | null | undefined) => {
@@ -101,29 +100,17 @@ export class EconomicsMetrics {
     perSite('powersite_opportunity_margin_usd_per_mwh', 'Revenue per MWh minus the opportunity energy price (what curtailment compares)', ['site', 'workload'], (g, site, e) => {
       for (const workload of WORKLOADS) setIf(g, { site, workload }, e[workload].opportunity_margin_usd_per_mwh);
     });
-    type ViewSetter = (gauge: Gauge<string>, site: string, v: SiteView) => void;
-    const perView = (name: string, help: string, labelNames: string[], set: ViewSetter) =>
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          this.reset();
-          for (const [site, v] of views()) set(this, site, v);
-        },
-      });
     const adviceLabels = (site: string, a: Advice) => (a.model === null ? { site, workload: a.workload } : { site, workload: a.workload, model: a.model });
-    perView('powersite_curtailment_advice', 'Curtailment advice after hysteresis (N intervals above breakeven to curtail, M below to resume, or above the hard cap): 1 = curtail', ['site', 'workload', 'model'], (g, site, v) => {
+    perSite('powersite_curtailment_advice', 'Curtailment advice after hysteresis (N intervals above breakeven to curtail, M below to resume, or above the hard cap): 1 = curtail', ['site', 'workload', 'model'], (g, site, _e, v) => {
       for (const a of v.advice) g.set(adviceLabels(site, a), a.curtail ? 1 : 0);
     });
-    perView('powersite_curtailment_advice_power_watts', 'Power the curtailment advice would free (0 when not advised)', ['site', 'workload', 'model'], (g, site, v) => {
+    perSite('powersite_curtailment_advice_power_watts', 'Power the curtailment advice would free (0 when not advised)', ['site', 'workload', 'model'], (g, site, _e, v) => {
       for (const a of v.advice) g.set(adviceLabels(site, a), a.curtail ? a.power_w : 0);
     });
-    perView('powersite_forecast_margin_usd_per_mwh', 'Lowest forecast margin per MWh (day-ahead prices, or the fixed price or schedule; opportunity basis; today\'s revenue) of the intervals starting in each hour ahead ("00" = the hour under way)', ['site', 'workload', 'hours_ahead'], (g, site, v) => {
+    perSite('powersite_forecast_margin_usd_per_mwh', 'Lowest forecast margin per MWh (day-ahead prices, or the fixed price or schedule; opportunity basis; today\'s revenue) of the intervals starting in each hour ahead ("00" = the hour under way)', ['site', 'workload', 'hours_ahead'], (g, site, _e, v) => {
       for (const workload of WORKLOADS) for (const [hour, m] of marginByHourAhead(v.forward, workload, this.clock())) g.set({ site, workload, hours_ahead: String(hour).padStart(2, '0') }, m); // two digits: dashboards sort them as text
     });
-    perView('powersite_forecast_negative_margin_eta_seconds', 'Seconds until the first day-ahead interval with a negative margin (0 when under way; absent when none within 36 h)', ['site', 'workload'], (g, site, v) => {
+    perSite('powersite_forecast_negative_margin_eta_seconds', 'Seconds until the first day-ahead interval with a negative margin (0 when under way; absent when none within 36 h)', ['site', 'workload'], (g, site, _e, v) => {
       for (const workload of WORKLOADS) setIf(g, { site, workload }, secondsUntilNegative(v.forward, workload, this.clock()));
     });
     const feeds = () => this.pricing.all();
