@@ -14,7 +14,8 @@ import { Collector } from '../collector/collector.js';
 import { CollectorConfig } from '../collector/config.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { startFakeWhatsminers } from './fake-whatsminers.js';
-import { DEMO_FLEET, DEMO_SITE, FAKE_WHATSMINERS, demoAgentConfigs, describeDemoSite } from './site.js';
+import { startDemoMeters } from './meters.js';
+import { DEMO_FLEET, DEMO_SITE, FAKE_WHATSMINERS, demoAgentConfigs, demoMeterLoads, describeDemoSite } from './site.js';
 import { summaryLine } from './summary.js';
 
 export interface DemoOptions {
@@ -58,7 +59,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     });
     const miners = await startFakeWhatsminers(FAKE_WHATSMINERS, DEMO_FLEET.whatsminer);
     started.push(() => miners.close());
-    const agents = demoAgentConfigs(broker.url, stateRoot, options.intervalMs, miners.miners).map((config) => new Agent(config, { logger }));
+    const meters = await startDemoMeters({ dir: stateRoot, gpuHosts: DEMO_FLEET.gpuHosts, ...demoMeterLoads() });
+    started.push(() => meters.close());
+    const agents = demoAgentConfigs(broker.url, stateRoot, options.intervalMs, miners.miners, meters).map((config) => new Agent(config, { logger }));
     started.push(() => Promise.all(agents.map((a) => a.stop())));
     await Promise.all(agents.map((a) => a.start()));
     for (const a of agents) a.run();
@@ -110,6 +113,8 @@ function demoCollectorConfig(brokerUrl: string, options: DemoOptions): Collector
     http: { host: '127.0.0.1', port: options.httpPort },
     // DESIGN.md's example market and terms: illustrative, fixed so the demo is reproducible.
     economics: {
+      // Only for the unaccounted power: the site meter measures the real overhead.
+      overhead: { pue: 1.1 },
       energy: { price_usd_per_mwh: 45 },
       bitcoin: { btc_usd: 95_000, difficulty: 1.1e14, height: 920_000, fees_btc_per_block: 0.03, pool_fee: 0.02 },
       hpc: { billing: 'reserved', price_usd_per_gpu_hour: { default: 2.0, H100: 2.1 } },

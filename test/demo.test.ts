@@ -28,13 +28,25 @@ it('the demo shows both workloads\' economics and stops on Ctrl-C', async () => 
     }
     expect(metricValue(text, 'powersite_margin_usd_per_mwh', { site: 'demo-site', workload: 'mining', scenario: 'next_halving' })).toBeDefined();
     expect(metricValue(text, 'powersite_blocks_until_halving', { source: 'config' })).toBe(130_000);
-    // Row 1: 39 fake Whatsminers through the real cgminer source plus one unplugged; row 2: 40 simulated, 2 down.
+    // Row 1: 39 fake Whatsminers through the real cgminer source plus one unplugged; row 2: 40 simulated, 2 down;
+    // and the mining meters: row 2's PDU and the site meter.
     const mining = await eventually(async () => {
       const t = await scrape(`http://127.0.0.1:${port}/metrics`);
       return metricValue(t, 'powersite_devices', { site: 'demo-site', workload: 'mining', kind: 'asic', state: 'up' }) === 77 ? t : undefined;
     }, 60_000);
     expect(metricValue(mining, 'powersite_devices', { site: 'demo-site', workload: 'mining', kind: 'asic', state: 'down' })).toBe(3);
-    expect(metricValue(mining, 'powersite_estimated_power_ratio', { site: 'demo-site', workload: 'mining' })).toBeGreaterThan(0.3);
+    expect(metricValue(mining, 'powersite_devices', { site: 'demo-site', workload: 'mining', kind: 'meter', state: 'up' })).toBe(2);
+    // Row 2's nameplate estimates are replaced by its PDU's measurement; row 1's Whatsminers report their own.
+    expect(metricValue(mining, 'powersite_estimated_power_ratio', { site: 'demo-site', workload: 'mining' })).toBe(0);
+    expect(metricValue(mining, 'powersite_power_source_ratio', { site: 'demo-site', workload: 'mining', source: 'measured' })).toBeGreaterThan(0.3);
+    // HPC per MWh rests on the BMCs' whole-server power and the site meter's share, not on the GPU boards.
+    const hpc = { site: 'demo-site', workload: 'hpc' };
+    await eventually(async () => {
+      const t = await scrape(`http://127.0.0.1:${port}/metrics`);
+      return (metricValue(t, 'powersite_power_source_ratio', { ...hpc, source: 'measured' }) ?? 0) > 0.99 && metricValue(t, 'powersite_site_pue', { site: 'demo-site' }) !== undefined;
+    }, 60_000);
+    const billed = await scrape(`http://127.0.0.1:${port}/metrics`);
+    expect(metricValue(billed, 'powersite_power_watts', hpc)!).toBeGreaterThan(1.9 * metricValue(billed, 'powersite_device_power_watts', hpc)!);
     // Every miner model is named in the per-model series: the Whatsminers' model comes from their config.
     for (const model of ['Whatsminer M30S++', 'Antminer S19 Pro']) {
       expect(metricValue(mining, 'powersite_breakeven_energy_usd_per_mwh', { site: 'demo-site', model })).toBeGreaterThan(0);
