@@ -8,7 +8,7 @@
  */
 import { MinerError } from '../wire/errors.js';
 import { firstRow, minerType, num, replyStatus, rows, str, type JsonRecord } from '../wire/reply.js';
-import { okReply, requireReply, type Identity, type MinerFamily, type MinerReadout, type Replies } from './family.js';
+import { okReply, requireReply, type Identity, type MinerFamily, type MinerReadout, type Recognised, type Replies } from './family.js';
 import { canonicalModel, modelInfo } from './models.js';
 import { hashrateFrom, maxOf, maxPositive, numbered, summaryCounters } from './readings.js';
 
@@ -112,11 +112,11 @@ function isHiveon(reply: JsonRecord, type: string): boolean {
 
 /** A bmminer reply: "Antminer …" in VERSION or STATS Type (firmware that names its own build is recognised before this). */
 function recogniseBitmain(hiveon: boolean) {
-  return (reply: JsonRecord): { model?: string; firmware?: string } | undefined => {
+  return (reply: JsonRecord): Recognised | undefined => {
     const type = minerType(reply);
     if (type === undefined || !/antminer/i.test(type) || isHiveon(reply, type) !== hiveon) return undefined;
     const model = canonicalModel(type);
-    return { ...(model === undefined ? {} : { model }), firmware: bitmainFirmware(reply, type) };
+    return { model, firmware: bitmainFirmware(reply, type) };
   };
 }
 

@@ -72,7 +72,7 @@ export const avalonFamily: MinerFamily = {
     if (!/avalon/i.test(prod ?? '') && modules.length === 0 && !rows(reply, 'STATS').some((row) => /^AVA/.test(str(row.ID) ?? ''))) return undefined;
     const model = prod ?? avalonModel(modules[0]?.tokens.get('Ver'));
     const firmware = str(firstRow(reply, 'VERSION')?.VERSION) ?? modules[0]?.tokens.get('Ver');
-    return { ...(model === undefined ? {} : { model }), ...(firmware === undefined ? {} : { firmware }) };
+    return { model, firmware };
   },
   joinReads: true,
   reads: [{ command: 'summary' }, { command: 'stats' }],

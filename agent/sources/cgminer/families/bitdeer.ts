@@ -24,7 +24,7 @@ export const bitdeerFamily: MinerFamily = {
     if (!/bdminer/i.test(replyStatus(reply).description ?? '') && version?.BDMiner === undefined) return undefined;
     const model = sealminerModel(rows(reply, 'STATS')[0]);
     const firmware = str(rows(reply, 'STATS')[0]?.Firmware);
-    return { ...(model === undefined ? {} : { model }), ...(firmware === undefined ? {} : { firmware: `bdminer firmware ${firmware}` }) };
+    return { model, firmware: firmware === undefined ? undefined : `bdminer firmware ${firmware}` };
   },
   joinReads: true,
   reads: [{ command: 'summary' }, { command: 'stats' }],

@@ -13,7 +13,7 @@ export const braiinsFamily = summaryFamily({
     const version = firstRow(reply, 'VERSION');
     if (!/bosminer|boser/i.test(replyStatus(reply).description ?? '') && version?.BOSminer === undefined && version?.BOSer === undefined) return undefined;
     const model = str(firstRow(reply, 'DEVDETAILS')?.Model) ?? minerType(reply);
-    return model === undefined ? {} : { model };
+    return { model };
   },
   powerCommand: 'tunerstatus',
   powerOf: (reply) => num(firstRow(reply, 'TUNERSTATUS')?.ApproximateMinerPowerConsumption),

@@ -56,6 +56,12 @@ export interface MinerReadout {
  */
 export type Replies = ReadonlyMap<string, JsonRecord | MinerError>;
 
+/** What a family reads from a detection reply: the model as the firmware names it (the registry canonicalises it) and the firmware. */
+export interface Recognised {
+  model?: string | undefined;
+  firmware?: string | undefined;
+}
+
 export interface MinerFamily {
   readonly id: Family;
   /** The wire protocol's id (wire/protocols.ts). */
@@ -71,7 +77,7 @@ export interface MinerFamily {
    * This family's reading of a detection reply (error replies included: btminer names itself in
    * the Description of its refusals), or undefined when the reply is not this family's. Pure.
    */
-  recognise(reply: JsonRecord): { model?: string; firmware?: string } | undefined;
+  recognise(reply: JsonRecord): Recognised | undefined;
   /** The family of a daemon that speaks the protocol but that no family recognises (one per protocol at most). */
   readonly fallback?: boolean;
   /** Send the reads as one joined request (the protocol must support it). */

@@ -10,8 +10,7 @@ export const luxosFamily = summaryFamily({
   id: 'luxos',
   recognise(reply) {
     if (!/luxminer/i.test(replyStatus(reply).description ?? '') && firstRow(reply, 'VERSION')?.LUXminer === undefined) return undefined;
-    const model = minerType(reply);
-    return model === undefined ? {} : { model };
+    return { model: minerType(reply) };
   },
   powerCommand: 'power',
   powerOf: (reply) => num(firstRow(reply, 'POWER')?.Watts),

@@ -47,8 +47,7 @@ export const whatsminerV3Family: MinerFamily = {
   /** Any success reply to `get.device.info` on API v3 is a v3 Whatsminer. */
   recognise(reply) {
     if (num(reply.code) !== 0) return undefined;
-    const model = v3Model(reply);
-    return model === undefined ? {} : { model };
+    return { model: v3Model(reply) };
   },
   joinReads: false,
   reads: [V3_STATUS],

@@ -33,7 +33,7 @@ export const whatsminerFamily: MinerFamily = {
     if (!named && !BTMINER_SUMMARY_KEYS.some((key) => summary?.[key] !== undefined)) return undefined;
     const model = whatsminerModel(str(details?.Model));
     const firmware = str(summary?.['Firmware Version'])?.replace(/'/g, '');
-    return { ...(model === undefined ? {} : { model }), ...(firmware === undefined ? {} : { firmware }) };
+    return { model, firmware };
   },
   // Multi-command support differs across btminer releases; two small requests always work.
   joinReads: false,
