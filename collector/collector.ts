@@ -27,7 +27,7 @@ import { curtailmentPoints, forecastPoints } from './store/energy-points.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { validateMessage, type RejectReason } from './ingest/validate.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
-import { SiteLabels } from './metrics/site-labels.js';
+import { LabelCap } from './metrics/label-cap.js';
 import { SiteMetrics } from './metrics/site-metrics.js';
 import { LiveState } from './state/live-state.js';
 import { InfluxWriter } from './store/influx-writer.js';
@@ -52,7 +52,7 @@ export class Collector {
   private feeds: SiteFeeds | undefined;
   private economicsTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
-  private readonly siteLabels: SiteLabels;
+  private readonly siteLabels: LabelCap;
   private readonly lastLog = new Map<string, number>();
   private readonly suppressed = new Map<string, number>();
   metricsUrl = '';
@@ -62,7 +62,7 @@ export class Collector {
     private readonly logger: Logger,
   ) {
     this.state = new LiveState({ staleIntervals: config.stale_intervals, forgetAfterMs: 3_600_000, overhead: (site) => siteEconomics(config.economics, config.sites[site]?.economics).overhead });
-    this.siteLabels = new SiteLabels(config.limits.max_sites);
+    this.siteLabels = new LabelCap(config.limits.max_sites);
   }
 
   get connected(): boolean {
@@ -92,7 +92,10 @@ export class Collector {
     const batching = config.influx ?? InfluxConfig.parse({});
     const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected, () => this.pipeline?.writeFailure?.since, batching.max_pending_points, consumerNames);
     this.selfMetrics = self;
-    const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, this.ledger, config.economics.overhead.unaccounted_alert_watts);
+    const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, this.ledger, config.economics.overhead.unaccounted_alert_watts, Date.now, {
+      model: new LabelCap(config.limits.max_models),
+      algorithm: new LabelCap(config.limits.max_algorithms),
+    });
     this.siteMetrics = sites;
     const bitcoin = config.economics.bitcoin;
     if (!bitcoin.feed) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MqttClientConfig } from '../common/mqtt.js';
 import { Bytes, Duration } from '../common/units.js';
 import { MAX_DEVICES_PER_MESSAGE, NAME_PATTERN } from '../protocol/index.js';
+import { DEFAULT_LABEL_CAPS } from './metrics/label-cap.js';
 import { EconomicsConfig, SiteEconomicsConfig } from './economics/config.js';
 import { RetentionConfig } from './store/retention.js';
 
@@ -68,7 +69,10 @@ export const CollectorConfig = z
         max_message_bytes: Bytes.prefault('1MiB'),
         max_devices_per_message: z.number().int().min(1).max(MAX_DEVICES_PER_MESSAGE).default(MAX_DEVICES_PER_MESSAGE),
         /** Distinct site label values on /metrics; messages of further sites are still stored. */
-        max_sites: z.number().int().min(1).default(64),
+        max_sites: z.number().int().min(1).default(DEFAULT_LABEL_CAPS.sites),
+        /** Distinct miner `model` and `algorithm` label values on /metrics; more share "other" (their devices still count). */
+        max_models: z.number().int().min(1).default(DEFAULT_LABEL_CAPS.models),
+        max_algorithms: z.number().int().min(1).default(DEFAULT_LABEL_CAPS.algorithms),
         /** A sample timestamped further ahead of this collector's clock is counted and logged (the agent's clock is wrong). */
         max_clock_skew: Duration.prefault('2m'),
       })

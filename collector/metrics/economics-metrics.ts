@@ -15,7 +15,7 @@ import type { SiteFeeds } from '../energy-market/site-feeds.js';
 import type { MarketSource } from '../market/source.js';
 import { WORKLOADS, type SiteSummary } from '../state/live-state.js';
 import { ledgerCounter } from './ledger-counter.js';
-import type { SiteLabels } from './site-labels.js';
+import type { LabelCap } from './label-cap.js';
 
 export interface SiteSettings {
   contracted_power_mw?: number | undefined;
@@ -53,7 +53,7 @@ export class EconomicsMetrics {
     private readonly pricing: SiteFeeds,
     private readonly summaries: () => Map<string, SiteSummary>,
     private readonly siteSummaries: () => Map<string, SiteSummary>,
-    labels: SiteLabels,
+    labels: LabelCap,
     ledger: Ledger,
     sites: Readonly<Record<string, SiteSettings>>,
     private readonly clock: () => number = Date.now,

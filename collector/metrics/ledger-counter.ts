@@ -5,7 +5,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Workload } from '../../protocol/index.js';
 import type { Ledger, Totals } from '../accounting/ledger.js';
-import type { SiteLabels } from './site-labels.js';
+import type { LabelCap } from './label-cap.js';
 
 /** The series of one site and workload: extra labels and the value; none leaves the series absent. */
 export type LedgerSeries<L extends string> = (t: Readonly<Totals>, workload: Workload) => [Partial<Record<L, string>>, number][];
@@ -13,7 +13,7 @@ export type LedgerSeries<L extends string> = (t: Readonly<Totals>, workload: Wor
 export function ledgerCounter<L extends string>(
   registry: Registry,
   ledger: Ledger,
-  labels: SiteLabels,
+  labels: LabelCap,
   name: string,
   help: string,
   extraLabels: readonly L[],

@@ -8,19 +8,20 @@ import { PowerSource, type DeviceKind, type Workload } from '../../protocol/inde
 import type { Ledger } from '../accounting/ledger.js';
 import { COUNTED_KINDS, emptyWorkload, WORKLOADS, type DeviceState, type LiveState, type SiteSummary } from '../state/live-state.js';
 import { ledgerCounter } from './ledger-counter.js';
-import type { SiteLabels } from './site-labels.js';
+import { DEFAULT_LABEL_CAPS, LabelCap, OVERFLOW_LABEL } from './label-cap.js';
 
 export class SiteMetrics {
   /** The last summaries (per real site, and folded by label), shared by every gauge of one scrape while the state is unchanged. */
-  private cached: { at: number; version: number; bySite: Map<string, SiteSummary>; byLabel: Map<string, SiteSummary> } | undefined;
+  private cached: { at: number; version: number; bySite: Map<string, SiteSummary>; byLabel: Map<string, SiteSummary>; folded: Record<CappedLabel, number> } | undefined;
 
   constructor(
     registry: Registry,
     private readonly state: LiveState,
-    private readonly labels: SiteLabels,
+    private readonly labels: LabelCap,
     ledger: Ledger,
     unaccountedAlertW: number,
     private readonly clock: () => number = Date.now,
+    private readonly caps: ValueCaps = { model: new LabelCap(DEFAULT_LABEL_CAPS.models), algorithm: new LabelCap(DEFAULT_LABEL_CAPS.algorithms) },
   ) {
     const summaries = () => this.summaries();
     const perWorkload = (
@@ -161,6 +162,18 @@ export class SiteMetrics {
       },
     });
 
+    const folded = () => this.current().folded;
+    new Gauge({
+      name: 'powersite_collector_label_values_folded',
+      help: 'Distinct values of a label (site, model, algorithm) past its cap (limits.max_sites, max_models, max_algorithms), shown as "other" on /metrics',
+      labelNames: ['label'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [label, n] of Object.entries(folded())) this.set({ label }, n);
+      },
+    });
+
     const counter = (name: string, help: string, series: Parameters<typeof ledgerCounter<never>>[6]) => ledgerCounter(registry, ledger, labels, name, help, [], series);
     counter('powersite_device_energy_joules_total', 'Energy the devices themselves show (meters excluded), advanced once per message by power × interval; powersite_energy_joules_total is billed energy', (t) => [[{}, t.device_energy_j]]);
     ledgerCounter(registry, ledger, labels, 'powersite_device_seconds_total', 'Device-seconds by kind (asic, gpu, host, meter) and state (up, down), advanced once per message by devices × interval: sum rate() across collectors for device counts', ['kind', 'state'], (t) =>
@@ -189,17 +202,63 @@ export class SiteMetrics {
     if (!this.cached || this.cached.version !== this.state.version || now - this.cached.at > 250) {
       const bySite = this.state.summarize(now);
       const byLabel = new Map<string, SiteSummary>();
+      const foldedSites = new Set<string>();
       for (const [site, summary] of bySite) {
         const label = this.labels.label(site);
+        if (label === OVERFLOW_LABEL && site !== OVERFLOW_LABEL) foldedSites.add(site);
         // Merging adds into its first argument: never into a per-site summary (copy it first).
         const existing = byLabel.get(label);
         if (!existing) byLabel.set(label, label === site ? summary : mergeSummaries(emptySummary(), summary));
         else byLabel.set(label, mergeSummaries(existing === bySite.get(label) ? mergeSummaries(emptySummary(), existing) : existing, summary));
       }
-      this.cached = { at: now, version: this.state.version, bySite, byLabel };
+      const { models, algorithms } = this.foldValues(byLabel);
+      this.cached = { at: now, version: this.state.version, bySite, byLabel, folded: { site: foldedSites.size, model: models, algorithm: algorithms } };
     }
     return this.cached;
   }
+
+  /** Folds models and algorithms past their caps into "other" (copying, never changing, a per-site summary); returns how many distinct values were folded. */
+  private foldValues(byLabel: Map<string, SiteSummary>): { models: number; algorithms: number } {
+    const models = new Set<string>();
+    const algorithms = new Set<string>();
+    for (const [label, summary] of byLabel) {
+      let copy: SiteSummary | undefined;
+      for (const workload of WORKLOADS) {
+        const w = summary[workload];
+        if ([...w.by_model.keys()].some((m) => this.caps.model.label(m) !== m)) {
+          const byModel = new Map<string, (typeof w.by_model extends Map<string, infer M> ? M : never)>();
+          for (const [model, m] of w.by_model) {
+            const capped = this.caps.model.label(model);
+            if (capped !== model) models.add(model);
+            const t = byModel.get(capped) ?? { power_w: 0, hashrate_hs: 0, devices: 0 };
+            byModel.set(capped, { power_w: t.power_w + m.power_w, hashrate_hs: t.hashrate_hs + m.hashrate_hs, devices: t.devices + m.devices });
+          }
+          copy ??= { ...summary };
+          copy[workload] = { ...copy[workload], by_model: byModel };
+        }
+        if (Object.keys(w.other_hashrate_hs).some((a) => this.caps.algorithm.label(a) !== a)) {
+          const other: Record<string, number> = {};
+          for (const [algorithm, hs] of Object.entries(w.other_hashrate_hs)) {
+            const capped = this.caps.algorithm.label(algorithm);
+            if (capped !== algorithm) algorithms.add(algorithm);
+            other[capped] = (other[capped] ?? 0) + hs;
+          }
+          copy ??= { ...summary };
+          copy[workload] = { ...copy[workload], other_hashrate_hs: other };
+        }
+      }
+      if (copy) byLabel.set(label, copy);
+    }
+    return { models: models.size, algorithms: algorithms.size };
+  }
+}
+
+type CappedLabel = 'site' | 'model' | 'algorithm';
+
+/** Caps of the label values a summary carries besides its site. */
+export interface ValueCaps {
+  model: LabelCap;
+  algorithm: LabelCap;
 }
 
 function emptySummary(): SiteSummary {
