@@ -111,6 +111,7 @@ export class Collector {
     this.feeds.start();
     const economics = new EconomicsMetrics(this.registry, config.economics, this.market, this.feeds, () => sites.summaries(), () => sites.siteSummaries(), this.siteLabels, this.ledger, config.sites);
     this.economicsMetrics = economics;
+    economics.onAdviceChange((e) => logger.info({ site: e.site, workload: e.workload, model: e.model, curtail: e.curtail, power_w: e.power_w, reason: e.reason }, 'curtailment advice changed'));
     const commit = guardConsumers<Committed>(
       {
         ledger: ({ message, amounts }) => {
@@ -154,7 +155,6 @@ export class Collector {
         const at = Math.floor(Date.now() / every) * every;
         const collector = clientIdOf(config);
         const events = economics.drainEvents();
-        for (const e of events) logger.info({ site: e.site, workload: e.workload, model: e.model, curtail: e.curtail, power_w: e.power_w, reason: e.reason }, 'curtailment advice changed');
         const points = [
           ...economicsPoints(economics.siteEconomics(), this.ledger.drain(), at, collector),
           ...powerPoints(sites.summaries(), at, collector),

@@ -33,6 +33,7 @@ const HPC_REVENUE = (8 * 0.5 * 2.1) / ((8 * 700) / 1e6);
 const TRANSMISSION = 5;
 const Q = 900_000;
 const DB = 'spike';
+const DAM_HOUR = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 2 * 3_600_000;
 
 let mosquitto: MosquittoHandle;
 let influx: InfluxHandle;
@@ -68,7 +69,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'powersite-spike-'));
   await writeFile(join(dir, 'key'), FAKE_ERCOT_KEY);
   await writeFile(join(dir, 'token'), FAKE_ERCOT_TOKEN);
-  prices.ercotRows(ERCOT_DAY_AHEAD, []);
+  // Day-ahead at HB_NORTH: $120 for the hour starting two hours after the current quarter (row in ERCOT's DAM shape: hour ending).
+  const [date, hourEnding] = ercotRealtimeRow(DAM_HOUR, 'HB_NORTH', 0) as [string, number];
+  prices.ercotRows(ERCOT_DAY_AHEAD, [[date, `${String(hourEnding).padStart(2, '0')}:00`, 'HB_NORTH', 120, false]]);
   // eu-1's own endpoint: $20 now, $500 from an hour after the current quarter (a forecast spike).
   const iso = (ms: number) => new Date(ms).toISOString();
   prices.respond('/eu-1/prices.json', JSON.stringify([
@@ -229,6 +232,17 @@ describe('an ERCOT price spike', () => {
 });
 
 describe('the forward view', () => {
+  it('tx-1\'s ERCOT day-ahead hour at $120 (+ $5 transmission) is forecast in its hour ahead', async () => {
+    const hoursAhead = String(Math.max(0, Math.floor((DAM_HOUR - Date.now()) / 3_600_000))).padStart(2, '0');
+    const t = await eventually(async () => {
+      const s = await text();
+      return metricValue(s, 'powersite_forecast_margin_usd_per_mwh', { site: 'tx-1', workload: 'mining', hours_ahead: hoursAhead }) !== undefined ? s : undefined;
+    }, 30_000);
+    expect(metricValue(t, 'powersite_forecast_margin_usd_per_mwh', { site: 'tx-1', workload: 'mining', hours_ahead: hoursAhead })).toBeCloseTo(REVENUE - 125, 6);
+    expect(metricValue(t, 'powersite_forecast_margin_usd_per_mwh', { site: 'tx-1', workload: 'hpc', hours_ahead: hoursAhead })).toBeCloseTo(HPC_REVENUE - 125, 6);
+    expect(metricValue(t, 'powersite_forecast_negative_margin_eta_seconds', { site: 'tx-1', workload: 'mining' })).toBeCloseTo((DAM_HOUR - Date.now()) / 1000, -2);
+  });
+
   it('eu-1\'s own endpoint forecasts $500 within two hours: a negative mining margin, the alert and InfluxDB points', async () => {
     const t = await text();
     const eta = metricValue(t, 'powersite_forecast_negative_margin_eta_seconds', { site: 'eu-1', workload: 'mining' })!;
@@ -253,6 +267,8 @@ describe('constant market data is visible', () => {
     const warning = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.msg).startsWith('market data is constant'));
     expect(warning).toMatchObject({ level: 40, constants: ['economics.bitcoin.btc_usd', 'economics.bitcoin.difficulty', 'economics.bitcoin.height', 'economics.bitcoin.fees_btc_per_block'], defaults: [] });
     expect(metricValue(await text(), 'powersite_market_data_age_seconds', { source: 'config' })).toBeGreaterThan(1);
+    // Each change of advice is logged with its reason.
+    expect(logLines.filter((l) => l.includes('curtailment advice changed') && l.includes('"site":"tx-1"') && l.includes('Antminer S19 Pro'))).toHaveLength(2);
     // The feeds are named in the log too, and no secret is.
     expect(logLines.some((l) => l.includes('energy price feed configured') && l.includes('ercot:HB_NORTH'))).toBe(true);
     expect(logLines.join('\n')).not.toContain(FAKE_ERCOT_TOKEN);

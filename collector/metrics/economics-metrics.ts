@@ -45,6 +45,7 @@ export class EconomicsMetrics {
   private cached: { at: number; summaries: Map<string, SiteSummary>; economics: Map<string, SiteEconomics>; views: Map<string, SiteView> } | undefined;
   private readonly advisor = new CurtailmentAdvisor();
   private events: AdviceEvent[] = [];
+  private adviceListener: ((event: AdviceEvent) => void) | undefined;
 
   constructor(
     registry: Registry,
@@ -235,6 +236,11 @@ export class EconomicsMetrics {
     return this.compute().views;
   }
 
+  /** Called at each change of advice (the collector logs it). */
+  onAdviceChange(listener: (event: AdviceEvent) => void): void {
+    this.adviceListener = listener;
+  }
+
   /** Advice changes since the last call, oldest first. */
   drainEvents(): AdviceEvent[] {
     const out = this.events;
@@ -254,7 +260,12 @@ export class EconomicsMetrics {
         const e = computeEconomics(summary, config, snapshot, now, energyPricesAt(config.energy, feed, now));
         const settled = feed ? feed.settled().map((i) => ({ ...i, price: opportunityOfSpot(config.energy, i.price) })) : [];
         const advice = this.advisor.advise(site, curtailmentTargets(e, config), settled, e.energy.opportunity_usd_per_mwh, config.curtailment, now);
-        for (const a of advice) if (a.changed) this.events.push({ ...a, site, at_ms: now, price_usd_per_mwh: e.energy.opportunity_usd_per_mwh });
+        for (const a of advice) {
+          if (!a.changed) continue;
+          const event = { ...a, site, at_ms: now, price_usd_per_mwh: e.energy.opportunity_usd_per_mwh };
+          this.events.push(event);
+          this.adviceListener?.(event);
+        }
         if (this.events.length > MAX_PENDING_EVENTS) this.events.splice(0, this.events.length - MAX_PENDING_EVENTS);
         economics.set(site, e);
         // Without a feed the fixed price or schedule is its own forecast.
