@@ -54,5 +54,6 @@ describe('per-site economics', () => {
     expect(site.bitcoin).toBe(defaults.bitcoin);
     expect(siteEconomics(defaults, undefined)).toBe(defaults);
     expect(SiteEconomicsConfig.safeParse({ bitcoin: {} }).success).toBe(false); // one market for every site
+    expect(siteEconomics(defaults, SiteEconomicsConfig.parse({ overhead: { pue: 1.2 } })).overhead).toMatchObject({ pue: 1.2 });
   });
 });

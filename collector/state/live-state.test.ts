@@ -42,6 +42,18 @@ describe('LiveState', () => {
     expect(s.mining.by_model.get('Antminer S19 Pro')).toEqual({ power_w: 6250, hashrate_hs: 210e12, devices: 2 });
   });
 
+  it('takes each site\'s own overhead: a per-server overhead configured for tx-2 only', () => {
+    const overhead = (site: string) => (site === 'tx-2' ? { watts_per_gpu_server: 500 } : {});
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000, overhead });
+    state.apply(msg('gpu-1', 1, 1000, [gpu('a', 700, 1), gpu('b', 300, 0.5)]));
+    state.apply({ ...msg('gpu-1', 1, 1000, [gpu('a', 700, 1), gpu('b', 300, 0.5)]), site: 'tx-2' });
+    const sums = state.summarize(2000);
+    expect(sums.get('tx-1')!.hpc.power_w).toBe(1000);
+    // 1,000 W of boards + 500 W the server draws beyond them, an estimate.
+    expect(sums.get('tx-2')!.hpc.power_w).toBe(1500);
+    expect(sums.get('tx-2')!.hpc.estimated_power_w).toBe(500);
+  });
+
   it('builds billed power from meters: a BMC for its host, a site meter for the bill; a stale meter stops counting', () => {
     const meter = (id: string, power: number, covers: DeviceSample['covers']): DeviceSample => ({ id, kind: 'meter', workload: 'hpc', up: true, power_w: power, power_source: 'measured', covers });
     const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000, overhead: { pue: 1.1 } });
