@@ -51,10 +51,13 @@ program
 
 program
   .command('check-config')
-  .description('validate an agent or collector config file and explain every error')
+  .description('validate an agent or collector config file, then check what would fail at run time on this machine')
   .argument('<file>', 'the YAML file')
   .addOption(new Option('--kind <kind>', 'which config it is (guessed from its keys by default)').choices(['agent', 'collector']))
-  .action(async (file: string, opts: { kind?: 'agent' | 'collector' }) => (await import('./check-config-command.js')).runCheckConfig(file, opts.kind));
+  .option('--user <name>', 'the user the service runs as, for file permissions (default: powersite where it exists, else you)')
+  .option('--schema-only', 'check keys and values only, not this machine (files, user, PATH)')
+  .option('--print', 'print the effective config: the file with POWERSITE_* overrides applied, secrets masked')
+  .action(async (file: string, opts) => (await import('./check-config-command.js')).runCheckConfig(file, opts));
 
 async function main(): Promise<void> {
   try {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { closest } from './did-you-mean.js';
 
 export const ENV_PREFIX = 'POWERSITE_';
 
@@ -53,6 +54,23 @@ export function keyPaths(schema: AnySchema, prefix: string[] = []): string[][] {
   return out;
 }
 
+/** Every key name the schema knows anywhere (in objects, lists, unions, records): the "did you mean" candidates. */
+export function knownKeyNames(schema: AnySchema, out = new Set<string>(), seen = new Set<AnySchema>()): Set<string> {
+  if (seen.has(schema)) return out;
+  seen.add(schema);
+  const def = schema._zod.def as { type: string; shape?: Record<string, AnySchema>; innerType?: AnySchema; in?: AnySchema; out?: AnySchema; element?: AnySchema; options?: AnySchema[]; valueType?: AnySchema; left?: AnySchema; right?: AnySchema };
+  for (const key of Object.keys(def.shape ?? {})) out.add(key);
+  const children = [...Object.values(def.shape ?? {}), def.innerType, def.in, def.out, def.element, def.valueType, def.left, def.right, ...(def.options ?? [])];
+  for (const child of children) if (child?._zod) knownKeyNames(child, out, seen);
+  return out;
+}
+
+/** "unknown key", with the closest key the schema knows when one is close. */
+export function unknownKeyMessage(key: string, schema: AnySchema): string {
+  const hint = closest(key, knownKeyNames(schema));
+  return `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`;
+}
+
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
   for (const key of path.slice(0, -1)) {
@@ -80,19 +98,10 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Validates an already-parsed document; `file` is only used in messages. */
-export function validateConfig<S extends z.ZodType>(
-  schema: S,
-  document: unknown,
-  file: string,
-  options: LoadOptions = {},
-): z.output<S> {
-  const env = options.env ?? process.env;
+/** The document with the POWERSITE_* overrides applied, and which key each variable set. */
+export function withEnvOverrides(schema: AnySchema, document: unknown, env: NodeJS.ProcessEnv): { doc: Record<string, unknown>; fromEnv: Map<string, string> } {
   const doc: Record<string, unknown> =
     typeof document === 'object' && document !== null && !Array.isArray(document) ? structuredClone(document as Record<string, unknown>) : {};
-  if (document !== null && document !== undefined && (typeof document !== 'object' || Array.isArray(document))) {
-    throw new ConfigError(file, ['(top level): expected a mapping of keys, like "site: tx-1"']);
-  }
   const fromEnv = new Map<string, string>();
   for (const path of keyPaths(schema)) {
     const name = envName(path);
@@ -102,10 +111,25 @@ export function validateConfig<S extends z.ZodType>(
     setPath(doc, path, parseEnvValue(raw));
     fromEnv.set(path.join('.'), name);
   }
+  return { doc, fromEnv };
+}
+
+/** Validates an already-parsed document; `file` is only used in messages. */
+export function validateConfig<S extends z.ZodType>(
+  schema: S,
+  document: unknown,
+  file: string,
+  options: LoadOptions = {},
+): z.output<S> {
+  if (document !== null && document !== undefined && (typeof document !== 'object' || Array.isArray(document))) {
+    throw new ConfigError(file, ['(top level): expected a mapping of keys, like "site: tx-1"']);
+  }
+  const { doc, fromEnv } = withEnvOverrides(schema, document, options.env ?? process.env);
   const result = schema.safeParse(doc);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = formatPath(issue.path);
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${formatPath([...issue.path, k])}: ${unknownKeyMessage(k, schema)}`).join('\n  - ');
     const source = fromEnv.get(issue.path.join('.'));
     return `${key}: ${issue.message}${source ? ` (set by environment variable ${source})` : ''}`;
   });
@@ -115,6 +139,11 @@ export function validateConfig<S extends z.ZodType>(
 /** Reads, parses and validates a YAML config file; a missing path means "defaults and env only". */
 export async function loadConfig<S extends z.ZodType>(schema: S, file: string | undefined, options: LoadOptions = {}): Promise<z.output<S>> {
   if (!file) return validateConfig(schema, {}, '(defaults and environment)', options);
+  return validateConfig(schema, await readConfigDocument(file), file, options);
+}
+
+/** The YAML document of a config file, unvalidated; unreadable files and bad YAML are a ConfigError. */
+export async function readConfigDocument(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -129,5 +158,5 @@ export async function loadConfig<S extends z.ZodType>(schema: S, file: string | 
     const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
     throw new ConfigError(file, [`not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`]);
   }
-  return validateConfig(schema, document, file, options);
+  return document;
 }

@@ -2,6 +2,7 @@
  * Every device family the agent knows. Adding a family = its folder under sources/ + one line here.
  */
 import { z } from 'zod';
+import { unknownKeyMessage } from '../../common/config-file.js';
 import type { BaseSourceConfig, SourceDefinition } from './source.js';
 import { hostSource } from './host/index.js';
 import { nvidiaSource } from './nvidia/index.js';
@@ -42,6 +43,10 @@ export const SourceConfig = z.unknown().transform((value, ctx): BaseSourceConfig
   }
   const result = definition.schema.safeParse(value);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path, message: issue.message } as never);
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) ctx.addIssue({ code: 'custom', path: [...issue.path, key], message: unknownKeyMessage(key, definition.schema) });
+    } else ctx.addIssue({ ...issue, code: 'custom', path: issue.path, message: issue.message } as never);
+  }
   return z.NEVER;
 });
