@@ -64,7 +64,7 @@ describe('config files', () => {
         expect.stringMatching(/^site: must be 1-64 characters/),
         expect.stringMatching(/^interval: expected a duration like "10s"/),
         expect.stringMatching(/^mqtt\.url: expected a broker URL/),
-        expect.stringMatching(/^mqtt: Unrecognized key: "pasword"/),
+        expect.stringMatching(/^mqtt\.pasword: unknown key \(did you mean "password"\?\)/),
         expect.stringMatching(/^sources\[1\]\.type: unknown source type "quantum"; expected one of: .*nvidia/),
       ]),
     );
