@@ -116,6 +116,10 @@ describe('ERCOT feed', () => {
     expect(lines.join('\n')).toContain('ercot: HTTP 401');
     expect(lines.join('\n')).not.toContain('expired');
     const missing = ercotFeed(clock, { subscription_key_file: join(dir, 'nope') });
+    // Checked at start (start-up stops naming the key and the file), and at every poll after.
+    expect(() => missing.feed.checkSecrets()).toThrow(`economics.energy.feed.subscription_key_file: cannot read ${join(dir, 'nope')} (ENOENT)`);
+    await writeFile(join(dir, 'empty'), '\n');
+    expect(() => ercotFeed(clock, { token_file: join(dir, 'empty') }).feed.checkSecrets()).toThrow(`economics.energy.feed.token_file: ${join(dir, 'empty')} is empty`);
     await missing.feed.poll();
     expect(missing.lines.join('\n')).toContain(`economics.energy.feed.subscription_key_file: cannot read ${join(dir, 'nope')} (ENOENT)`);
   });

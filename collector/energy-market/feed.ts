@@ -79,6 +79,11 @@ export class EnergyPriceFeed {
     return `${this.config.type}:${String(c.settlement_point ?? c.bidding_zone ?? c.area ?? new URL(this.config.url).host)}`;
   }
 
+  /** Throws (naming the config key and the file) when a key or token file cannot be read: checked at start. */
+  checkSecrets(): void {
+    this.market.requests(this.config, this.now(), this.secret);
+  }
+
   /** Polls now, then after `refresh` (or the backoff after a failure), polls never overlapping. */
   start(): void {
     this.loop.start();

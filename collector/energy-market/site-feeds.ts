@@ -42,7 +42,9 @@ export class SiteFeeds {
     return [...this.feeds.values()];
   }
 
+  /** Starts every feed; an unreadable key or token file stops start-up here, naming its key and file. */
   start(): void {
+    for (const feed of this.feeds.values()) feed.checkSecrets();
     for (const feed of this.feeds.values()) feed.start();
   }
 
