@@ -61,7 +61,7 @@ export class Collector {
     readonly config: CollectorConfig,
     private readonly logger: Logger,
   ) {
-    this.state = new LiveState({ staleIntervals: config.stale_intervals, forgetAfterMs: 3_600_000, overhead: (site) => siteEconomics(config.economics, config.sites[site]?.economics).overhead });
+    this.state = new LiveState({ staleIntervals: config.stale_intervals, forgetAfterMs: 3_600_000, overhead: (site) => overheadOf(config, site) });
     this.siteLabels = new LabelCap(config.limits.max_sites);
   }
 
@@ -92,7 +92,7 @@ export class Collector {
     const batching = config.influx ?? InfluxConfig.parse({});
     const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected, () => this.pipeline?.writeFailure?.since, batching.max_pending_points, consumerNames);
     this.selfMetrics = self;
-    const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, this.ledger, config.economics.overhead.unaccounted_alert_watts, Date.now, {
+    const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, this.ledger, (site) => overheadOf(config, site).unaccounted_alert_watts, Date.now, {
       model: new LabelCap(config.limits.max_models),
       algorithm: new LabelCap(config.limits.max_algorithms),
     });
@@ -328,4 +328,9 @@ interface Committed {
 /** Stable per machine, so the broker finds this collector's persistent session after a restart. */
 function clientIdOf(config: CollectorConfig): string {
   return config.mqtt.client_id ?? `powersite-collector-${hostname().split('.')[0]}`;
+}
+
+/** A site's economics.overhead: its own under sites.<site>.economics, or the default. */
+function overheadOf(config: CollectorConfig, site: string) {
+  return siteEconomics(config.economics, config.sites[site]?.economics).overhead;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { billedPower, emptyBySource, type HostPower, type MeterPower } from './billed-power.js';
+import { EconomicsConfig } from './config.js';
+import { computeEconomics } from './site.js';
 
 function host(name: string, parts: { mining?: Partial<Record<'measured' | 'reported' | 'estimated', number>>; hpc?: Partial<Record<'measured' | 'reported' | 'estimated', number>> }, gpu?: 'hpc' | 'mining'): HostPower {
   return {
@@ -86,5 +88,41 @@ describe('billedPower', () => {
     const b = billedPower([], [meter('site', 'site', 5000)], {});
     expect(b).toMatchObject({ site_meter_w: 5000, pue: null, unaccounted_w: 5000, it_power_w: 0 });
     expect(b.workloads.mining.power_w + b.workloads.hpc.power_w).toBe(0);
+  });
+});
+
+describe('the worked example of docs/economics.md#billed-power', () => {
+  // One DGX H100 on its BMC, a row of 40 S19 Pros on a PDU, a site meter; DESIGN.md's market at $45/MWh.
+  const dgx = host('gpu-01', { hpc: { reported: 8 * 640 } }, 'hpc');
+  const row = host('gw-row1', { mining: { estimated: 40 * 3250 } });
+  const meters = [meter('bmc', ['gpu-01'], 10_200, 'hpc', 'gpu-01'), meter('pdu', ['gw-row1'], 136_000), meter('site', 'site', 165_000)];
+  const b = billedPower([dgx, row], meters, { pue: 1.1 });
+  const config = EconomicsConfig.parse({ hpc: { price_usd_per_gpu_hour: { default: 2.1 } } });
+  const market = { btc_usd: 95_000, difficulty: 1.1e14, height: 920_000, fees_btc_per_block: 0.03, tip_time_ms: null };
+  const gpus = Array.from({ length: 8 }, () => ({ model: 'NVIDIA H100 80GB HBM3', up: true, utilization: 0.9 }));
+  const economics = computeEconomics(
+    {
+      mining: { power_w: b.workloads.mining.power_w, estimated_power_w: b.workloads.mining.by_source.estimated, hashrate_hs: 40 * 110e12, by_model: {} },
+      hpc: { power_w: b.workloads.hpc.power_w, estimated_power_w: 0, gpus },
+    },
+    config,
+    market,
+    Date.UTC(2025, 10, 1),
+  );
+
+  it('bills 11,511.63 W to HPC and 153,488.37 W to mining, PUE 1.1286, 4,180 W unaccounted', () => {
+    expect(b.workloads.hpc.power_w).toBeCloseTo(11_511.63, 2);
+    expect(b.workloads.mining.power_w).toBeCloseTo(153_488.37, 2);
+    expect(b.pue).toBeCloseTo(1.1286, 4);
+    expect(b.unaccounted_w).toBeCloseTo(4180, 9);
+  });
+
+  it('HPC earns $1,459.39/MWh and mining $64.16/MWh on billed power', () => {
+    expect(economics.hpc.revenue_usd_per_hour).toBeCloseTo(16.8, 9);
+    expect(economics.hpc.revenue_usd_per_mwh).toBeCloseTo(1459.39, 2);
+    expect(economics.hpc.margin_usd_per_mwh).toBeCloseTo(1414.39, 2);
+    expect(economics.mining.revenue_usd_per_hour).toBeCloseTo(9.85, 2);
+    expect(economics.mining.revenue_usd_per_mwh).toBeCloseTo(64.16, 2);
+    expect(economics.mining.margin_usd_per_mwh).toBeCloseTo(19.16, 2);
   });
 });

@@ -42,7 +42,7 @@ describe('Ledger.record with an amount that overflows (past the schema, as a bug
   it('moves no counter at all, and later messages count exactly', async () => {
     const registry = new Registry();
     const ledger = new Ledger();
-    new SiteMetrics(registry, new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 }), new LabelCap(10), ledger, 0);
+    new SiteMetrics(registry, new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 }), new LabelCap(10), ledger, () => 0);
     const pricing = { config: EconomicsConfig.parse({}), market: { btc_usd: null, difficulty: null, height: null, fees_btc_per_block: null, tip_time_ms: null }, share: 1, energyPriceUsdPerMwh: 50, billedRatio: { mining: 1, hpc: 1 } };
     const record = (m: Telemetry) => ledger.record(m, messageAmounts(m, pricing));
     // 1e306 W × 86,400 s overflows to Infinity; prom-client would throw inside the commit path.

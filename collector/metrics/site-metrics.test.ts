@@ -18,7 +18,7 @@ describe('SiteMetrics device counts', () => {
     const registry = new Registry();
     const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
     const ledger = new Ledger();
-    new SiteMetrics(registry, state, new LabelCap(100), ledger, 1e9, () => 2000);
+    new SiteMetrics(registry, state, new LabelCap(100), ledger, () => 1e9, () => 2000);
     const config = EconomicsConfig.parse({ energy: { price_usd_per_mwh: 50 } });
     const market = { btc_usd: null, difficulty: null, height: null, fees_btc_per_block: null, tip_time_ms: null };
     const message: Telemetry = { v: 1, site: 'tx-1', host: 'gpu-01', seq: 1, ts: 1000, interval_s: 10, devices: [gpu('a'), gpu('b'), gpu('c', false), host] };

@@ -19,7 +19,8 @@ export class SiteMetrics {
     private readonly state: LiveState,
     private readonly labels: LabelCap,
     ledger: Ledger,
-    unaccountedAlertW: number,
+    /** The site's economics.overhead.unaccounted_alert_watts (its own, or the default). */
+    unaccountedAlertW: (site: string) => number,
     private readonly clock: () => number = Date.now,
     private readonly caps: ValueCaps = { model: new LabelCap(DEFAULT_LABEL_CAPS.models), algorithm: new LabelCap(DEFAULT_LABEL_CAPS.algorithms) },
   ) {
@@ -65,7 +66,7 @@ export class SiteMetrics {
         }
       },
     });
-    const perSite = (name: string, help: string, value: (s: SiteSummary['power']) => number | null) =>
+    const perSite = (name: string, help: string, value: (s: SiteSummary['power'], site: string) => number | null) =>
       new Gauge({
         name,
         help,
@@ -74,7 +75,7 @@ export class SiteMetrics {
         collect() {
           this.reset();
           for (const [site, summary] of summaries()) {
-            const v = value(summary.power);
+            const v = value(summary.power, site);
             if (v !== null) this.set({ site }, v);
           }
         },
@@ -83,7 +84,7 @@ export class SiteMetrics {
     perSite('powersite_site_it_power_watts', 'IT power under the site meter: meters, BMCs and devices, before cooling and losses', (p) => p.it_power_w);
     perSite('powersite_site_pue', 'Power usage effectiveness measured now: site meter / IT power', (p) => p.pue);
     perSite('powersite_site_unaccounted_power_watts', 'What the site meter shows beyond IT power × the configured PUE (a dead PDU, an unlisted rack, a bypass); negative: the parts read more than the meter', (p) => p.unaccounted_w);
-    perSite('powersite_site_unaccounted_power_alert_watts', 'Unaccounted power above which the alert fires (economics.overhead.unaccounted_alert_watts)', (p) => (p.site_meter_w === null ? null : unaccountedAlertW));
+    perSite('powersite_site_unaccounted_power_alert_watts', 'Unaccounted power above which the alert fires (economics.overhead.unaccounted_alert_watts)', (p, site) => (p.site_meter_w === null ? null : unaccountedAlertW(site)));
     perWorkload('powersite_hashrate_hashes_per_second', 'SHA-256 (bitcoin) mining hashrate now', (w, workload) => (workload === 'mining' ? w.hashrate_hs : undefined));
     new Gauge({
       name: 'powersite_other_hashrate_hashes_per_second',
