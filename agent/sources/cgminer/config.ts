@@ -104,7 +104,7 @@ export const CgminerConfig = z
     max_backoff: Duration.prefault('5m'),
     /** Consecutive failures after which a miner's firmware is detected again (it may have been reflashed). */
     redetect_after: z.number().int().min(1).default(3),
-    /** J/TH by model, replacing the built-in nameplate table for estimated power. */
+    /** J/TH (W per 10^12 H/s, whatever the algorithm) by model, replacing the built-in nameplate table (families/models.ts) for estimated power. */
     efficiency: z.record(z.string(), z.number().positive()).default({}),
   })
   .strict()
