@@ -2,7 +2,6 @@
 // Antminer L3+ (scrypt) and an S19 Pro; the real agent reads them over the CGMiner API and publishes
 // through a real Mosquitto to a real collector, whose /metrics must price the S19 Pro alone, show the
 // L3+'s hashrate apart, and call the site's mining revenue unknown while the L3+ hashes.
-import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { AgentConfig } from '../agent/config.js';
 import { silentLogger } from '../common/logger.js';
 import type { Collector } from '../collector/collector.js';
 import { FakeMinerServer } from './fakes/cgminer-server.js';
-import { asicFixture } from './fixtures/asic/index.js';
+import { realworldReplies } from './fixtures/asic/index.js';
 import { startMosquitto, type MosquittoHandle } from './harness/index.js';
 import { startCollector } from './support/collector.js';
 import { eventually, metricValue, scrape } from './support/metrics.js';
@@ -35,9 +34,7 @@ let agent: Agent;
 let text: string;
 
 async function fakeOf(dir: string) {
-  const folder = new URL(`../agent/sources/cgminer/fixtures/realworld/${dir}/`, import.meta.url);
-  const replies = Object.fromEntries(readdirSync(folder).map((file) => [file.replace(/\.(json|txt)$/, ''), asicFixture(`realworld/${dir}/${file}`)]));
-  const at = await fakes.listen({ replies });
+  const at = await fakes.listen({ replies: realworldReplies(dir) });
   return `${at.host}:${at.port}`;
 }
 

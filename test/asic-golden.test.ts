@@ -5,25 +5,16 @@
  */
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.js';
-import { CgminerConfig } from '../agent/sources/cgminer/config.js';
 import { FAMILIES } from '../agent/sources/cgminer/families/registry.js';
-import { CgminerFleet } from '../agent/sources/cgminer/fleet/fleet.js';
 import { replyStatus } from '../agent/sources/cgminer/wire/reply.js';
-import type { DeviceReading } from '../agent/sources/source.js';
-import { FakeMinerServer, type FakeMiner, type Listening } from './fakes/cgminer-server.js';
+import type { FakeMiner } from './fakes/cgminer-server.js';
+import { FakeFleet, type FleetCase } from './fakes/fake-fleet.js';
 import { asicFixture, asicReply } from './fixtures/asic/index.js';
 
-interface Golden {
+interface Golden extends Omit<FleetCase, 'fake'> {
   /** Fixture files this miner serves, by command. */
   serves: Record<string, string>;
   fake?: Omit<FakeMiner, 'replies'>;
-  /** Extra keys of the miner's config entry. */
-  config?: Record<string, unknown>;
-  /** The reading, without its id (the fake's loopback address). */
-  expected: Omit<DeviceReading, 'id'>;
-  /** Commands the miner was sent, in order. */
-  asked: string[];
 }
 
 const DETECT_CGMINER = ['version', 'devdetails', 'stats', 'summary'];
@@ -258,36 +249,22 @@ const GOLDEN: Record<string, Golden> = {
   },
 };
 
-const fakes = new FakeMinerServer();
-const listening = new Map<string, Listening>();
-let readings: DeviceReading[];
-let fleet: CgminerFleet;
-
-beforeAll(async () => {
-  const miners: unknown[] = [];
-  for (const [name, golden] of Object.entries(GOLDEN)) {
+const cases = Object.fromEntries(
+  Object.entries(GOLDEN).map(([name, golden]): [string, FleetCase] => {
     const replies = Object.fromEntries(Object.entries(golden.serves).map(([command, file]) => [command, asicFixture(file)]));
-    const at = await fakes.listen({ ...golden.fake, replies });
-    listening.set(name, at);
-    miners.push({ host: at.host, port: at.port, ...golden.config });
-  }
-  const config = CgminerConfig.parse({ type: 'cgminer', miners, jitter: 0 });
-  fleet = new CgminerFleet(config, { logger: silentLogger(), intervalMs: 10_000, hostName: 'gw-test' });
-  readings = await fleet.read(new AbortController().signal);
-});
+    return [name, { ...golden, fake: { ...golden.fake, replies } }];
+  }),
+);
+const fakes = new FakeFleet(cases);
+
+beforeAll(() => fakes.start());
 afterAll(() => fakes.close());
 
 describe('every ASIC fixture through the cgminer source', () => {
-  it.each(Object.keys(GOLDEN))('%s', (name) => {
-    const golden = GOLDEN[name]!;
-    const at = listening.get(name)!;
-    const reading = readings.find((r) => r.id === `${at.host}:${at.port}`);
-    expect(reading).toEqual({ id: `${at.host}:${at.port}`, ...golden.expected });
-    expect(at.requests).toEqual(golden.asked);
-  });
+  it.each(Object.keys(GOLDEN))('%s', (name) => fakes.check(name));
 
   it('counts the repairs and errors it met', () => {
-    const stats = fleet.stats();
+    const stats = fakes.fleet.stats();
     expect(stats.errors.api).toBe(2); // the S9k (summary refused) and the M30S
     expect(stats.repairs).toMatchObject({
       missing_comma: 2, // the Hiveon stats, read in detection and in the poll

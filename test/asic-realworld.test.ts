@@ -9,19 +9,12 @@ import { readdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CgminerConfig } from '../agent/sources/cgminer/config.js';
-import { CgminerFleet } from '../agent/sources/cgminer/fleet/fleet.js';
-import type { DeviceReading } from '../agent/sources/source.js';
-import { FakeMinerServer, type Listening } from './fakes/cgminer-server.js';
-import { asicFixture } from './fixtures/asic/index.js';
+import { FakeFleet, type FleetCase } from './fakes/fake-fleet.js';
+import { realworldReplies } from './fixtures/asic/index.js';
 
-interface Case {
-  /** Capture folder under fixtures/realworld/. */
+interface Case extends Omit<FleetCase, 'fake'> {
+  /** Capture folder under fixtures/realworld/: one reply file per command. */
   dir: string;
-  /** Extra keys of the miner's config entry (what an operator would add). */
-  config?: Record<string, unknown>;
-  expected: Omit<DeviceReading, 'id'>;
-  asked: string[];
 }
 
 const DETECT = ['version', 'devdetails', 'stats', 'summary'];
@@ -379,37 +372,17 @@ const CASES: Record<string, Case> = {
   },
 };
 
-const ROOT = 'realworld/';
-const fakes = new FakeMinerServer();
-const listening = new Map<string, Listening>();
-let readings: DeviceReading[];
-let fleet: CgminerFleet;
+
 const logs: Array<{ msg: string; family?: string }> = [];
 const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(JSON.parse(chunk.toString())), done()) }));
 
-beforeAll(async () => {
-  const miners: unknown[] = [];
-  for (const [name, c] of Object.entries(CASES)) {
-    const dir = new URL(`../agent/sources/cgminer/fixtures/${ROOT}${c.dir}/`, import.meta.url);
-    const replies = Object.fromEntries(readdirSync(dir).map((file) => [file.replace(/\.(json|txt)$/, ''), asicFixture(`${ROOT}${c.dir}/${file}`)]));
-    const at = await fakes.listen({ replies });
-    listening.set(name, at);
-    miners.push({ host: at.host, port: at.port, ...c.config });
-  }
-  const config = CgminerConfig.parse({ type: 'cgminer', miners, jitter: 0 });
-  fleet = new CgminerFleet(config, { logger, intervalMs: 10_000, hostName: 'gw-test' });
-  readings = await fleet.read(new AbortController().signal);
-});
+const fakes = new FakeFleet(Object.fromEntries(Object.entries(CASES).map(([name, c]) => [name, { ...c, fake: { replies: realworldReplies(c.dir) } }])));
+
+beforeAll(() => fakes.start(logger));
 afterAll(() => fakes.close());
 
 describe('real-world miner replies through the cgminer source', () => {
-  it.each(Object.keys(CASES))('%s', (name) => {
-    const c = CASES[name]!;
-    const at = listening.get(name)!;
-    const reading = readings.find((r) => r.id === `${at.host}:${at.port}`);
-    expect(reading).toEqual({ id: `${at.host}:${at.port}`, ...c.expected });
-    expect(at.requests).toEqual(c.asked);
-  });
+  it.each(Object.keys(CASES))('%s', (name) => fakes.check(name));
 
   it('says once per family, at start, how many miners of each model it found and where their power comes from', async () => {
     const lines = () => logs.filter((l) => l.family !== undefined).map((l) => l.msg);
@@ -422,12 +395,12 @@ describe('real-world miner replies through the cgminer source', () => {
       'bitdeer: 1 miner: Sealminer A2 ×1 (1 reported)',
       'generic: 1 miner: Hammer D10 ×1 (1 no power: set model or power_w in the config)',
     ]);
-    await fleet.read(new AbortController().signal);
+    await fakes.fleet.read(new AbortController().signal);
     expect(lines()).toHaveLength(7); // not again on the next cycle
   });
 
   it('covers every capture folder', () => {
-    const all = readdirSync(new URL(`../agent/sources/cgminer/fixtures/${ROOT}`, import.meta.url), { withFileTypes: true }).filter((e) => e.isDirectory());
+    const all = readdirSync(new URL('../agent/sources/cgminer/fixtures/realworld/', import.meta.url), { withFileTypes: true }).filter((e) => e.isDirectory());
     expect(all.map((e) => e.name).sort()).toEqual(Object.values(CASES).map((c) => c.dir).sort());
   });
 });
