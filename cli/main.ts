@@ -19,7 +19,9 @@ program
   .command('agent')
   .description('read this host\'s GPUs, miners and sensors and publish them over MQTT')
   .option('-c, --config <file>', 'agent.yaml (keys can be overridden by POWERSITE_* variables)', process.env.POWERSITE_CONFIG)
-  .action(async (opts: { config?: string }) => (await import('./agent-command.js')).runAgent(opts.config));
+  .option('--once', 'read every source once and print the devices as the agent would publish them (no broker needed); exit 0 only if every source answered')
+  .option('--json', 'with --once: print JSON instead of a table')
+  .action(async (opts: { config?: string; once?: boolean; json?: boolean }) => (await import('./agent-command.js')).runAgent(opts));
 
 program
   .command('collector')
