@@ -61,7 +61,7 @@ export class Agent {
     this.publisher = new Publisher({ site: config.site, host: config.host, mqtt: config.mqtt, logger: this.logger });
     this.store = new StateStore(config.state_dir, this.logger);
     this.spool = new Spool(config.spool.dir ?? join(config.state_dir, 'spool'), config.spool.max_bytes, this.logger);
-    this.forwarder = new Forwarder(this.spool, this.publisher, 64, this.logger);
+    this.forwarder = new Forwarder(this.spool, this.publisher, 64, this.logger, config.spool.release, config.spool.confirm_timeout);
     this.publisher.statusExtra = () => {
       const degraded = this.degraded();
       return { spool_messages: this.spool.depth, spool_dropped: this.spool.dropped, spool_unsaved: this.spool.unsaved, ...(degraded ? { degraded } : {}) };

@@ -21,9 +21,19 @@ export const AgentConfig = z
     state_dir: z.string().default('/var/lib/powersite'),
     mqtt: MqttClientConfig.default(() => MqttClientConfig.parse({})),
     spool: z
-      .object({ dir: z.string().optional(), max_bytes: Bytes.prefault(512 * 1024 * 1024) })
+      .object({
+        dir: z.string().optional(),
+        max_bytes: Bytes.prefault(512 * 1024 * 1024),
+        /**
+         * What releases a message from the spool: `collector` (a collector confirmed its points are
+         * stored; survives a broker crash) or `broker` (its PUBACK, for brokers without powersite collectors).
+         */
+        release: z.enum(['collector', 'broker']).default('collector'),
+        /** Published messages without a confirmation for this long are sent again. */
+        confirm_timeout: Duration.prefault('60s'),
+      })
       .strict()
-      .default(() => ({ max_bytes: 512 * 1024 * 1024 })),
+      .prefault({}),
     /** Telemetry messages larger than this are split (one seq each). */
     max_message_bytes: Bytes.prefault(256 * 1024),
     sources: z.array(SourceConfig).min(1, 'list at least one source, e.g. "- { type: host }"'),

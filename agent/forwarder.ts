@@ -1,11 +1,25 @@
 /**
  * Drains the spool to the broker in order, keeping up to `window` messages in flight so a backlog
  * after an outage goes out at broker speed (live samples queue behind it for seconds, not hours).
- * A message leaves the spool only when the broker acknowledged it.
+ *
+ * A telemetry message leaves the spool only when a collector confirms it stored it (`release:
+ * collector`), not when the broker acknowledged it: a broker that crashes, fails over or loses its
+ * sessions loses what it acknowledged, and the agent resends. Published messages wait for their
+ * confirmation; after a reconnect, or `confirmTimeoutMs` without one, they are sent again (the
+ * collector's writes are idempotent and its ledger counts a seq once). With `release: broker` the
+ * PUBACK releases them, for a broker without powersite collectors confirming.
  */
 import type { Logger } from '../common/logger.js';
 import type { Publisher } from './publisher.js';
-import type { Spool } from './spool.js';
+import type { Spool, SpoolEntry } from './spool.js';
+
+export type Release = 'collector' | 'broker';
+
+/** The seq of a telemetry payload: messages without one are released on PUBACK. */
+function seqOf(payload: string): number | undefined {
+  const m = /"seq":(\d+)[,}]/.exec(payload.slice(0, 512));
+  return m ? Number(m[1]) : undefined;
+}
 
 export class Forwarder {
   private inFlight = 0;
@@ -13,17 +27,39 @@ export class Forwarder {
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private drainedSince = 0;
+  /** Published (PUBACK received), waiting for a collector's confirmation, by seq (a resend may add a second copy). */
+  private readonly unconfirmed = new Map<number, { entries: SpoolEntry[]; at: number }>();
+  private resendTimer: NodeJS.Timeout | undefined;
+  /** Messages sent again for want of a confirmation, since start. */
+  resent = 0;
 
   constructor(
     private readonly spool: Spool,
     private readonly publisher: Publisher,
     private readonly window: number,
     private readonly logger: Logger,
+    private readonly release: Release = 'collector',
+    private readonly confirmTimeoutMs = 60_000,
   ) {}
 
   start(): void {
-    this.publisher.onConnect(() => this.notify());
+    this.publisher.onConnect(() => {
+      // The broker may be a fresh one that never had them, or lost them: send them all again.
+      this.resend(() => true, 'reconnected');
+      this.notify();
+    });
+    this.publisher.onConfirm((ranges) => this.confirm(ranges));
+    this.resendTimer = setInterval(() => {
+      const cutoff = Date.now() - this.confirmTimeoutMs;
+      this.resend((at) => at <= cutoff, 'no confirmation');
+    }, Math.max(100, Math.min(5000, this.confirmTimeoutMs / 4)));
+    this.resendTimer.unref();
     this.loop = this.run();
+  }
+
+  /** Messages published and not yet confirmed by a collector. */
+  get awaitingConfirmation(): number {
+    return this.unconfirmed.size;
   }
 
   /** Something changed (new message, connection, ack): look again. */
@@ -31,6 +67,41 @@ export class Forwarder {
     const wake = this.wakeUp;
     this.wakeUp = undefined;
     wake?.();
+  }
+
+  private confirm(ranges: [number, number][]): void {
+    for (const [from, to] of ranges) {
+      // Walk whichever is smaller: the range, or what awaits confirmation.
+      if (to - from < this.unconfirmed.size) {
+        for (let seq = from; seq <= to; seq++) this.release1(seq);
+      } else {
+        for (const seq of [...this.unconfirmed.keys()]) if (seq >= from && seq <= to) this.release1(seq);
+      }
+    }
+    this.notify();
+  }
+
+  private release1(seq: number): void {
+    const waiting = this.unconfirmed.get(seq);
+    if (!waiting) return;
+    this.unconfirmed.delete(seq);
+    for (const entry of waiting.entries) this.spool.ack(entry);
+    this.drainedSince++;
+  }
+
+  /** Hands unconfirmed messages back to the spool, to be sent again in order. */
+  private resend(which: (publishedAt: number) => boolean, why: string): void {
+    let n = 0;
+    for (const [seq, { entries, at }] of this.unconfirmed) {
+      if (!which(at)) continue;
+      this.unconfirmed.delete(seq);
+      for (const entry of entries) this.spool.giveBack(entry);
+      n++;
+    }
+    if (n === 0) return;
+    this.resent += n;
+    this.logger.info({ messages: n, reason: why }, 'sending unconfirmed telemetry again');
+    this.notify();
   }
 
   private sleep(): Promise<void> {
@@ -67,8 +138,15 @@ export class Forwarder {
       this.inFlight++;
       this.publisher.publish(entry.topic, entry.payload).then(
         () => {
-          this.spool.ack(entry);
-          this.drainedSince++;
+          const seq = this.release === 'collector' ? seqOf(entry.payload) : undefined;
+          if (seq === undefined) {
+            this.spool.ack(entry);
+            this.drainedSince++;
+          } else {
+            const waiting = this.unconfirmed.get(seq);
+            if (waiting && !waiting.entries.some((e) => e.segment === entry.segment && e.index === entry.index)) waiting.entries.push(entry);
+            this.unconfirmed.set(seq, { entries: waiting?.entries ?? [entry], at: Date.now() });
+          }
         },
         (err: Error) => {
           if (!this.stopped) this.logger.warn({ err: err.message }, 'publish failed; the message stays in the spool');
@@ -81,13 +159,18 @@ export class Forwarder {
     }
   }
 
-  /** Stops taking messages and waits (briefly) for those in flight; the rest stay on disk. */
+  /** Stops taking messages and waits (briefly) for those in flight; the rest, and the unconfirmed, stay on disk. */
   async stop(timeoutMs = 3000): Promise<void> {
     this.stopped = true;
+    clearInterval(this.resendTimer);
     this.notify();
     await this.loop;
     const deadline = Date.now() + timeoutMs;
-    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // In flight, and (while connected) confirmations on their way: what arrives now need not be sent again.
+    while ((this.inFlight > 0 || (this.publisher.connected && this.unconfirmed.size > 0)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // Unconfirmed messages stay unacknowledged in the spool: sent again after the restart.
+    for (const { entries } of this.unconfirmed.values()) for (const entry of entries) this.spool.giveBack(entry);
+    this.unconfirmed.clear();
     await this.spool.close();
   }
 }

@@ -6,7 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { withDeadline } from '../common/deadline.js';
 import type { Logger } from '../common/logger.js';
 import { endClient, mqttOptions, redactUrl, type MqttClientConfig } from '../common/mqtt.js';
-import { statusTopic, type Status } from '../protocol/index.js';
+import { Confirmation, confirmTopic, statusTopic, type Status } from '../protocol/index.js';
 import { VERSION } from '../common/version.js';
 
 export interface PublisherOptions {
@@ -25,6 +25,7 @@ export class Publisher {
   private client: MqttClient | undefined;
   private connectedOnce = false;
   private readonly connectListeners: (() => void)[] = [];
+  private readonly confirmListeners: ((ranges: [number, number][]) => void)[] = [];
   /** Extra fields of the birth message (spool state), read at each connect. */
   statusExtra: () => Partial<Status> = () => ({});
 
@@ -44,7 +45,28 @@ export class Publisher {
     const url = redactUrl(this.options.mqtt.url);
     const client = mqtt.connect(this.options.mqtt.url, opts);
     this.client = client;
+    const confirms = confirmTopic(site, host);
+    client.on('message', (topic, payload) => {
+      if (topic !== confirms) return;
+      let json: unknown;
+      try {
+        json = JSON.parse(payload.toString('utf8'));
+      } catch {
+        json = undefined;
+      }
+      const parsed = Confirmation.safeParse(json);
+      if (!parsed.success) {
+        logger.warn({ topic }, 'ignored a malformed delivery confirmation');
+        return;
+      }
+      for (const listener of this.confirmListeners) listener(parsed.data.seqs);
+    });
     client.on('connect', () => {
+      // Collectors confirm what they stored here; the subscription is part of the persistent session too.
+      client.subscribe(confirms, { qos: 1 }, (err, granted) => {
+        if (err) logger.warn({ err: err.message }, 'could not subscribe to delivery confirmations');
+        else if (granted?.some((g) => g.qos === 128)) logger.error({ topic: confirms }, 'the broker refused the delivery confirmations subscription (check the ACL): the spool will resend until it is allowed');
+      });
       logger.info({ broker: url }, this.connectedOnce ? 'reconnected to MQTT broker' : 'connected to MQTT broker');
       this.connectedOnce = true;
       this.publishStatus();
@@ -66,6 +88,11 @@ export class Publisher {
 
     onConnect(listener: () => void): void {
     this.connectListeners.push(listener);
+  }
+
+  /** Seq ranges a collector confirmed as stored. */
+  onConfirm(listener: (ranges: [number, number][]) => void): void {
+    this.confirmListeners.push(listener);
   }
 
   /** Resolves when the broker acknowledged the message (PUBACK). */

@@ -100,18 +100,22 @@ describe('Spool', () => {
 });
 
 describe('Spool when full with messages in flight', () => {
-  it('counts an in-flight record of a dropped segment only if it is never acknowledged', async () => {
+  it('keeps a sent record of a dropped segment in memory for resending, and counts it only if never confirmed', async () => {
     const spool = new Spool(await spoolDir(), 2048, silentLogger(), 512);
     await spool.open();
     for (let i = 0; i < 3; i++) await spool.append(record(i));
     const inFlight = [(await spool.take())!, (await spool.take())!];
     for (let i = 3; i < 40; i++) await spool.append(record(i));
     const droppedWhileInFlight = spool.dropped;
-    spool.ack(inFlight[0]!); // delivered after all: not lost
-    spool.giveBack(inFlight[1]!); // failed: its segment is gone, so it is lost
-    expect(spool.dropped).toBe(droppedWhileInFlight + 1);
+    spool.ack(inFlight[0]!); // confirmed after all: not lost
+    spool.giveBack(inFlight[1]!); // to be sent again: its segment is gone, so from memory
+    expect(spool.dropped).toBe(droppedWhileInFlight);
     const kept = await takeAll(spool);
+    expect(kept[0]).toMatchObject({ payload: inFlight[1]!.payload });
+    // 40 = dropped unsent + handed out again (the orphan and the rest) + the confirmed one.
     expect(spool.dropped + kept.length + 1).toBe(40);
+    // Never confirmed, and only in memory: at stop it is lost, and counted.
     await spool.close();
+    expect(spool.dropped).toBe(droppedWhileInFlight + 1);
   });
 });

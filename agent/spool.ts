@@ -1,7 +1,7 @@
 /**
  * The agent's on-disk store-and-forward queue. Every telemetry message is appended here before it
- * is published and forgotten only once the broker acknowledged it, so a broker outage, a network
- * cut or an agent restart loses nothing. Messages drain in the order they were taken.
+ * is published and forgotten only once it is released (a collector confirmed it stored it, see
+ * forwarder.ts), so a broker outage or crash, a network cut or an agent restart loses nothing. Messages drain in the order they were taken.
  *
  * Layout: append-only segment files `NNNNNNNNNNNN.seg`, one record a line (`topic<TAB>payload`),
  * and `cursor.json` naming the first unacknowledged record. When the spool outgrows `maxBytes`
@@ -33,6 +33,8 @@ interface Segment {
   /** Records from the start acknowledged (contiguously), and handed out for sending. */
   acked: number;
   sent: number;
+  /** Records ever handed out: past `sent` after a resend rewound it. */
+  published: number;
   /** Acknowledged records past `acked` (acks can overtake each other within a window). */
   ackedAhead: Set<number>;
 }
@@ -48,6 +50,14 @@ interface Cursor {
   acked: number;
   dropped: number;
 }
+
+/**
+ * Sent-but-unconfirmed records of dropped segments held in memory for resending. Past these a full
+ * spool counts them dropped though a collector may have stored them (drop accounting then
+ * over-counts; it never under-counts).
+ */
+const MAX_ORPHANS = 10_000;
+const MAX_ORPHAN_BYTES = 64 * 1024 * 1024;
 
 const SEGMENT_RE = /^(\d{12})\.seg$/;
 /** The `segment` of entries handed out from memory (records the disk would not take). */
@@ -79,10 +89,14 @@ export class Spool {
   /** Messages dropped because the spool was full, since the spool was created. */
   dropped = 0;
   /**
-   * Records of dropped segments that were already in flight: MQTT may still deliver them, so they
-   * count as dropped only if their publish fails or the agent stops before the broker acknowledges.
+   * Records of dropped segments that were already sent but not yet confirmed: the collector may
+   * have them, so they are kept in memory (up to MAX_ORPHANS), sent again like any other
+   * when needed, and count as dropped only if the agent stops before they are confirmed.
    */
-  private readonly orphans = new Set<string>();
+  private readonly orphans = new Map<string, SpoolEntry | undefined>();
+  private orphanBytes = 0;
+  /** Orphans handed back for sending again: served before the segments. */
+  private retry: SpoolEntry[] = [];
   private cursorWrite: Promise<void> = Promise.resolve();
   private cursorDirty = false;
   /** Serialises every file operation on segments, so a load never sees half an append. */
@@ -91,6 +105,8 @@ export class Spool {
   private memory: SpoolRecord[] = [];
   private memoryBytes = 0;
   private readonly memoryOut = new Map<number, SpoolRecord>();
+  /** An append is writing `memory` to disk. */
+  private writing = false;
   private nextMemoryId = 0;
   readonly fault: DiskFault;
 
@@ -143,7 +159,7 @@ export class Spool {
       const text = await readFile(path, 'utf8');
       const records = splitRecords(text);
       const acked = n === cursor.segment ? Math.min(cursor.acked, records.length) : 0;
-      this.segments.push({ n, bytes: Buffer.byteLength(text), records, count: records.length, acked, sent: acked, ackedAhead: new Set() });
+      this.segments.push({ n, bytes: Buffer.byteLength(text), records, count: records.length, acked, sent: acked, published: acked, ackedAhead: new Set() });
       this.totalBytes += Buffer.byteLength(text);
       this.next = n + 1;
     }
@@ -170,6 +186,7 @@ export class Spool {
     return this.serial(async () => {
       this.memory.push(record);
       this.memoryBytes += lineBytes(record);
+      this.writing = true;
       try {
         // Oldest first, so the order on disk stays the order taken.
         while (this.memory.length > 0) {
@@ -179,6 +196,8 @@ export class Spool {
         this.fault.ok({ spool: this.dir });
       } catch (err) {
         this.fault.failed(err, { spool: this.dir, unsaved: this.unsaved });
+      } finally {
+        this.writing = false;
       }
       await this.enforceBound();
     });
@@ -189,7 +208,7 @@ export class Spool {
     const bytes = Buffer.byteLength(line);
     let active = this.writable;
     const fresh = !active || active.bytes + bytes > this.segmentBytes;
-    if (fresh) active = { n: this.next++, bytes: 0, records: [], count: 0, acked: 0, sent: 0, ackedAhead: new Set() };
+    if (fresh) active = { n: this.next++, bytes: 0, records: [], count: 0, acked: 0, sent: 0, published: 0, ackedAhead: new Set() };
     const path = join(this.dir, segmentName(active!.n));
     try {
       await appendDurably(path, line);
@@ -217,11 +236,22 @@ export class Spool {
     while (this.totalBytes + this.memoryBytes > this.maxBytes && this.segments.length > 0 && (this.segments.length > 1 || this.memoryBytes > 0)) {
       const oldest = this.segments.shift()!;
       if (oldest === this.writable) this.writable = undefined;
-      const lost = oldest.count - oldest.sent;
+      // Never sent: lost for sure. Sent and unconfirmed: kept as orphans while memory allows.
+      let lost = oldest.count - oldest.published;
       let inFlight = 0;
-      for (let i = oldest.acked; i < oldest.sent; i++) {
+      for (let i = oldest.acked; i < oldest.published; i++) {
         if (oldest.ackedAhead.has(i)) continue;
-        this.orphans.add(`${oldest.n}:${i}`);
+        const record = oldest.records?.[i];
+        const bytes = record ? record.topic.length + record.payload.length : 0;
+        if (!record || this.orphans.size >= MAX_ORPHANS || this.orphanBytes + bytes > MAX_ORPHAN_BYTES) {
+          lost++;
+          continue;
+        }
+        const entry = { ...record, segment: oldest.n, index: i };
+        this.orphans.set(`${oldest.n}:${i}`, entry);
+        this.orphanBytes += bytes;
+        // Not sent since a resend rewound the segment: send it from memory.
+        if (i >= oldest.sent) this.retry.push(entry);
         inFlight++;
       }
       this.dropped += lost;
@@ -243,6 +273,8 @@ export class Spool {
 
   /** The next record not yet handed out, in order; undefined when all are out. */
   async take(): Promise<SpoolEntry | undefined> {
+    const orphan = this.retry.shift();
+    if (orphan) return orphan;
     // Re-scan after every await: segments may have been dropped or added meanwhile.
     for (;;) {
       const s = this.segments.find((x) => x.sent < x.count);
@@ -252,6 +284,9 @@ export class Spool {
         continue;
       }
       const index = s.sent++;
+      s.published = Math.max(s.published, s.sent);
+      // Sent again from an earlier record (a resend): skip those already confirmed meanwhile.
+      if (s.ackedAhead.has(index)) continue;
       const record = s.records[index];
       if (record) return { ...record, segment: s.n, index };
     }
@@ -259,6 +294,8 @@ export class Spool {
 
   /** Records the disk refused go out after everything on disk, which is older. */
   private takeFromMemory(): SpoolEntry | undefined {
+    // A record being written right now is on its way to disk, not refused: take it from there.
+    if (this.writing) return undefined;
     const record = this.memory.shift();
     if (!record) return undefined;
     this.memoryBytes -= lineBytes(record);
@@ -285,7 +322,7 @@ export class Spool {
     }
     const s = this.segments.find((x) => x.n === entry.segment);
     if (s && entry.index < s.sent) s.sent = Math.min(s.sent, entry.index);
-    else if (!s && this.orphans.delete(`${entry.segment}:${entry.index}`)) this.dropped++;
+    else if (!s && this.orphans.has(`${entry.segment}:${entry.index}`)) this.retry.push(entry);
   }
 
   /** Marks a record acknowledged; finished segments are deleted and the cursor saved. */
@@ -295,7 +332,7 @@ export class Spool {
       return;
     }
     const s = this.segments.find((x) => x.n === entry.segment);
-    if (!s) this.orphans.delete(`${entry.segment}:${entry.index}`);
+    if (!s) this.forgetOrphan(`${entry.segment}:${entry.index}`);
     if (!s || entry.index < s.acked) return;
     s.ackedAhead.add(entry.index);
     while (s.ackedAhead.delete(s.acked)) s.acked++;
@@ -333,11 +370,20 @@ export class Spool {
     await this.cursorWrite;
   }
 
-  /** At stop: in-flight records of dropped segments will never be sent again, so they are lost. */
+  private forgetOrphan(key: string): void {
+    const entry = this.orphans.get(key);
+    if (!this.orphans.delete(key) || !entry) return;
+    this.orphanBytes -= entry.topic.length + entry.payload.length;
+    this.retry = this.retry.filter((e) => e !== entry);
+  }
+
+  /** At stop: unconfirmed records of dropped segments live only in memory, so they are lost. */
   async close(): Promise<void> {
     if (this.orphans.size > 0) {
       this.dropped += this.orphans.size;
       this.orphans.clear();
+      this.orphanBytes = 0;
+      this.retry = [];
       this.markCursorDirty();
     }
     await this.fileOps;

@@ -8,10 +8,11 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../common/logger.js';
 import { endClient, mqttOptions, redactUrl } from '../common/mqtt.js';
-import { sharedFilter, subscriptionFilter, type Telemetry, type Workload } from '../protocol/index.js';
+import { parseTopic, sharedFilter, subscriptionFilter, type Telemetry, type Workload } from '../protocol/index.js';
 import { InfluxConfig, type CollectorConfig } from './config.js';
 import { startHttpServer, type Health } from './http/server.js';
 import { guardConsumers } from './ingest/commit-consumers.js';
+import { Confirmations } from './ingest/confirmations.js';
 import { installDeferredAcks } from './ingest/deferred-acks.js';
 import { SiteFeeds } from './energy-market/site-feeds.js';
 import { createMarketSource, type MarketSource } from './market/source.js';
@@ -48,6 +49,9 @@ export class Collector {
   private economicsMetrics: EconomicsMetrics | undefined;
   /** The accounts, advanced once per stored message; metrics and the store read it. */
   readonly ledger = new Ledger();
+  /** Seqs stored since the last confirmation round, per host. */
+  private readonly confirmations = new Confirmations();
+  private confirmTimer: NodeJS.Timeout | undefined;
   private market: MarketSource | undefined;
   private feeds: SiteFeeds | undefined;
   private economicsTimer: NodeJS.Timeout | undefined;
@@ -134,8 +138,13 @@ export class Collector {
         retryMaxMs: 30_000,
       },
       {
-        onCommitted: (message, amounts) => commit({ message, amounts }),
+        onCommitted: (message, amounts) => {
+          this.confirmations.add(message.site, message.host, message.seq);
+          commit({ message, amounts });
+        },
         onRefused: (message, error) => {
+          // Dropped for good: the agent must stop resending it.
+          this.confirmations.add(message.site, message.host, message.seq);
           self.rejected('unwritable');
           this.logRejection('unwritable', `${message.site}/${message.host} seq ${message.seq}`, error.message.slice(0, 300));
         },
@@ -204,8 +213,22 @@ export class Collector {
     });
     client.on('offline', () => logger.warn({ broker }, 'MQTT broker unreachable; reconnecting'));
     client.on('error', (err) => logger.warn({ broker, err: err.message }, 'MQTT error'));
+    // Agents release messages from their spools when confirmed: a few rounds a second.
+    this.confirmTimer = setInterval(() => this.sendConfirmations(), CONFIRM_INTERVAL_MS);
+    this.confirmTimer.unref();
     client.connect();
     logger.info({ metrics: this.metricsUrl, broker, influx: config.influx ? redactUrl(config.influx.url) : 'disabled', victoriametrics: config.victoriametrics ? redactUrl(config.victoriametrics.url) : 'disabled' }, 'collector started');
+  }
+
+  private sendConfirmations(): void {
+    const client = this.client;
+    if (!client) return;
+    for (const { topic, payload } of this.confirmations.drain()) {
+      // QoS 1: a confirmation lost anyway only makes the agent resend, which the store and the ledger absorb.
+      client.publish(topic, payload, { qos: 1 }, (err) => {
+        if (err) this.logLimited('confirm-failed', { err: err.message }, 'could not send a delivery confirmation; the agent will resend');
+      });
+    }
   }
 
   /** What /healthz says: 503 with the reasons while the broker is away or writes fail for too long. */
@@ -230,13 +253,24 @@ export class Collector {
   /** Validates and routes one message; returns a promise when the pipeline wants us to slow down. */
   private handle(topic: string, payload: Buffer, ack: () => void): Promise<void> | undefined {
     const self = this.selfMetrics!;
+    const statusOf = payload.byteLength === 0 ? parseTopic(topic) : null;
+    if (statusOf?.kind === 'status') {
+      // An empty retained status: an operator removed the agent from the broker. Forget it.
+      ack();
+      this.state.forgetHost(statusOf.site, statusOf.host);
+      return undefined;
+    }
     const result = validateMessage(topic, payload, {
       maxMessageBytes: this.config.limits.max_message_bytes,
       maxDevicesPerMessage: this.config.limits.max_devices_per_message,
     });
     if (!result.ok) {
-      // A bad message is acknowledged too: redelivering it would not make it better.
+      // A bad message is acknowledged (and confirmed, when it names its seq) too: resending it
+      // would not make it better.
       ack();
+      const parsed = parseTopic(topic);
+      const seq = parsed?.kind === 'telemetry' ? seqOf(payload) : undefined;
+      if (parsed && seq !== undefined) this.confirmations.add(parsed.site, parsed.host, seq);
       self.rejected(result.reason);
       this.logRejection(result.reason, topic, result.detail);
       return undefined;
@@ -309,14 +343,25 @@ export class Collector {
     // not written within a few seconds (InfluxDB down or hung) stays unacknowledged and is
     // redelivered to the next collector.
     await this.pipeline?.stop();
+    clearInterval(this.confirmTimer);
+    this.sendConfirmations();
     const client = this.client;
-    if (client) await endClient(client, true, 2000);
+    // Not forced: the acknowledgements and confirmations just sent go out first (2 s at most).
+    if (client) await endClient(client, false, 2000);
     // Close idle keep-alive connections (Prometheus keeps one) now, or close() waits for them.
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
     await closed;
     this.logger.info('collector stopped');
   }
+}
+
+const CONFIRM_INTERVAL_MS = 250;
+
+/** The seq of a rejected telemetry payload, when it has one: enough to confirm it. */
+function seqOf(payload: Buffer): number | undefined {
+  const m = /"seq"\s*:\s*(\d{1,15})[,}\s]/.exec(payload.subarray(0, 4096).toString('latin1'));
+  return m ? Number(m[1]) : undefined;
 }
 
 /** A stored message with what it adds to the accounts: what commit consumers get. */

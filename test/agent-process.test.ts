@@ -27,7 +27,8 @@ async function agentProcess(host: string): Promise<{ child: ChildProcess; exited
   const config = join(dir, `${host}.yaml`);
   await writeFile(
     config,
-    `site: proc\nhost: ${host}\ninterval: 1s\nstate_dir: ${join(dir, host)}\nsources:\n  - { type: simulated, workload: hpc, devices: 2, power_w: 500, utilization: 0.5 }\n`,
+    // No collector confirms here: the broker's PUBACK releases the spool (release: broker).
+    `site: proc\nhost: ${host}\ninterval: 1s\nstate_dir: ${join(dir, host)}\nspool: { release: broker }\nsources:\n  - { type: simulated, workload: hpc, devices: 2, power_w: 500, utilization: 0.5 }\n`,
   );
   // The broker URL comes from the environment, as a systemd EnvironmentFile would set it.
   const child = spawn(process.execPath, [bin, 'agent', '--config', config], { stdio: 'ignore', env: { ...process.env, POWERSITE_MQTT_URL: mosquitto.url } });

@@ -201,6 +201,27 @@ describe('the deployed Mosquitto config', () => {
     expect(snooped).toEqual([]);
   });
 
+  it('lets only collectors write a host\'s delivery confirmations, and only that host read them', async () => {
+    const host = await client('gpu-01');
+    const received = record(host);
+    await host.subscribeAsync('powersite/v1/tx-1/gpu-01/confirm', { qos: 1 });
+    const snoop = await client('gpu-02');
+    const snooped = record(snoop);
+    await snoop.subscribeAsync({ 'powersite/v1/tx-1/gpu-01/confirm': { qos: 1 }, 'powersite/v1/+/+/confirm': { qos: 1 }, '#': { qos: 1 } });
+    // A host confirming its own messages (releasing its spool unstored), or another host's: dropped.
+    await host.publishAsync('powersite/v1/tx-1/gpu-01/confirm', '{"v":1,"seqs":[[0,99]]}', { qos: 1 });
+    await snoop.publishAsync('powersite/v1/tx-1/gpu-01/confirm', '{"v":1,"seqs":[[100,199]]}', { qos: 1 });
+    const collector = await client('collector-1');
+    await collector.publishAsync('powersite/v1/tx-1/gpu-01/confirm', '{"v":1,"seqs":[[7,7]]}', { qos: 1 });
+    await eventually(() => received.length > 0);
+    expect(received).toEqual([{ topic: 'powersite/v1/tx-1/gpu-01/confirm', payload: '{"v":1,"seqs":[[7,7]]}' }]);
+    // Anything routed to the snoop precedes the acknowledgement of its own later publish.
+    const watcher = await collectorSubscriber();
+    await snoop.publishAsync('powersite/v1/tx-1/gpu-02/telemetry', 'snoop sentinel', { qos: 1 });
+    await eventually(() => watcher.seen.some((m) => m.payload === 'snoop sentinel'));
+    expect(snooped).toEqual([]);
+  });
+
   it('holds payloads to the collector\'s 1 MiB limit', async () => {
     const limit = CollectorConfig.parse({}).limits.max_message_bytes;
     expect(limit).toBe(MIB);
@@ -277,6 +298,8 @@ describe('collector and agent over TLS with credentials', () => {
       });
       expect(metricValue(text, 'powersite_devices', { site: 'tx-1', workload: 'hpc', kind: 'gpu', state: 'up' })).toBe(2);
       expect(metricValue(text, 'powersite_gpu_utilization_ratio', { site: 'tx-1', workload: 'hpc' })).toBe(0.5);
+      // Over TLS, through the ACL: the collector's confirmation reached the agent, which released its spool.
+      await eventually(() => agent.pendingMessages === 0);
     } finally {
       await agent.stop();
     }

@@ -5,16 +5,27 @@
  * flows), the automatic PUBACK is swallowed, and the real one is sent by `ack()` later. Acks of
  * a connection that has since dropped are discarded: the broker redelivers those messages.
  *
- * It relies on MQTT.js internals (`_sendPacket`, `handleMessage`), pinned by the lock file and
- * proven by the ack-after-write integration test.
+ * MQTT.js's public `customHandleAcks` cannot do this: its PUBACK callback also gates reading the
+ * next packet, so deferring it would serialise messages behind database writes. This therefore
+ * relies on MQTT.js internals (`_sendPacket`, `handleMessage`): the exact version is pinned in
+ * package.json, install refuses any other, and deferred-acks.test.ts proves the contract (no PUBACK
+ * before ack(), reading goes on meanwhile) against a real broker.
  */
+import { createRequire } from 'node:module';
 import type { IPublishPacket, MqttClient } from 'mqtt';
+
+/** The MQTT.js version this hook is proven with (package.json pins it exactly). */
+export const MQTT_VERSION = '5.16.0';
 
 export type MessageHandler = (topic: string, payload: Buffer, ack: () => void) => Promise<void> | undefined;
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
 export function installDeferredAcks(client: MqttClient, handler: MessageHandler): void {
+  const installed = (createRequire(import.meta.url)('mqtt/package.json') as { version: string }).version;
+  if (installed !== MQTT_VERSION) {
+    throw new Error(`ack-after-write is proven with mqtt ${MQTT_VERSION}, found ${installed}: run collector/ingest/deferred-acks.test.ts against it and update MQTT_VERSION`);
+  }
   const internal = client as unknown as { _sendPacket: SendPacket };
   const send = internal._sendPacket.bind(client);
   const swallow = new Set<number>();

@@ -153,6 +153,16 @@ export class SiteMetrics {
       },
     });
     new Gauge({
+      name: 'powersite_agent_up',
+      help: 'Each agent by its retained status: 1 online, 0 offline (clean shutdown or the broker\'s last will); rebuilt from the broker after a collector restart',
+      labelNames: ['site', 'host'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const a of state.agents()) this.set({ site: labels.label(a.site), host: a.host }, a.online ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'powersite_telemetry_last_timestamp_seconds',
       help: 'Sample time of the newest telemetry of the site',
       labelNames: ['site'] as const,

@@ -152,4 +152,17 @@ describe('messageTotals', () => {
     const bmc: DeviceSample = { id: 'bmc', kind: 'meter', workload: 'hpc', up: true, power_w: 1800, power_source: 'measured', covers: ['h'] };
     expect(messageTotals(msg('h', 1, 1, [gpu('a', 700, 1), bmc])).hpc).toMatchObject({ energy_j: 7000, power_w: 700, up_seconds: 20, gpu_up_seconds: 10, meter_up_seconds: 10 });
   });
+
+  it('keeps an agent whose retained status is offline and who sent nothing (a collector restart), until the status is cleared', () => {
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 60_000 });
+    state.applyStatus({ v: 1, site: 'tx-1', host: 'gw-9', state: 'offline', ts: 1, reason: 'lost' });
+    // Summaries run at every scrape: they used to drop such a host, and the offline count fell to 0.
+    state.summarize(10_000);
+    state.summarize(20_000);
+    expect(state.activity().get('tx-1')).toMatchObject({ online: 0, offline: 1, last_ts: 0 });
+    expect([...state.agents()]).toEqual([{ site: 'tx-1', host: 'gw-9', online: false }]);
+    state.forgetHost('tx-1', 'gw-9');
+    expect([...state.agents()]).toEqual([]);
+  });
 });
+

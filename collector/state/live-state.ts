@@ -127,6 +127,17 @@ export class LiveState {
     entry.degraded = status.state === 'online' ? status.degraded : undefined;
   }
 
+  /** The broker's retained status of a host was cleared (an empty retained message): forget the host. */
+  forgetHost(site: string, host: string): void {
+    this.version++;
+    this.sites.get(site)?.delete(host);
+  }
+
+  /** Every agent known by its status or telemetry, and whether it is online. */
+  *agents(): Generator<{ site: string; host: string; online: boolean }> {
+    for (const [site, hosts] of this.sites) for (const [host, entry] of hosts) yield { site, host, online: !entry.offline };
+  }
+
   /** Per site: agents online/offline by their status (and online but degraded), and the newest sample time (ms). */
   activity(): Map<string, { online: number; offline: number; degraded: number; last_ts: number }> {
     const out = new Map<string, { online: number; offline: number; degraded: number; last_ts: number }>();
@@ -193,8 +204,9 @@ export class LiveState {
             w.by_model.set(model, m);
           }
         }
+        // An offline host stays known, devices or not: its retained status says it exists, and
+        // after a collector restart that status is all there is (forgetHost when it is cleared).
         hostPower.push(hp);
-        if (host.devices.size === 0 && host.offline) hosts.delete(hostName);
       }
       const { workloads, ...power } = billedPower(hostPower, meters, this.overheadOf(site));
       for (const w of WORKLOADS) {
