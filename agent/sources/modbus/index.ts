@@ -78,6 +78,9 @@ export class ModbusSource implements Source {
     if (this.client?.isOpen) return this.client;
     this.drop();
     const client = new ModbusClient();
+    // A socket error between reads (a gateway reset) must not become an unhandled 'error' event:
+    // the port closes, and the next read reports the meter down and reconnects.
+    client.on('error', () => undefined);
     client.setTimeout(this.config.timeout);
     await client.connectTCP(this.config.host, { port: this.config.port, timeout: this.config.timeout } as never);
     client.setID(this.config.unit_id);
