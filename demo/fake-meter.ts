@@ -52,6 +52,9 @@ export async function startFakeMeter(registers: RegisterSource, unitId = 1): Pro
     server.once('initialized', () => resolve());
     server.once('serverError', reject);
   });
+  // A client that hangs up mid-answer is the client's problem, not a reason to stop the demo.
+  server.on('error', () => undefined);
+  server.on('socketError', () => undefined);
   // 'close': every new request drops its connection, as a gateway that lost the meter does.
   const socks = (server as unknown as { socks: Map<import('node:net').Socket, number> }).socks;
   const dropper = setInterval(() => {
