@@ -372,7 +372,6 @@ const CASES: Record<string, Case> = {
   },
 };
 
-
 const logs: Array<{ msg: string; family?: string }> = [];
 const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(JSON.parse(chunk.toString())), done()) }));
 
