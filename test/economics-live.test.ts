@@ -1,7 +1,6 @@
 // Live economics end to end: simulated miners and GPUs at known power, hashrate and utilisation go
 // through the real agent, a real Mosquitto and a real collector; /metrics must show the revenue,
 // energy cost and margin per MWh that the formulas of docs/economics.md give, to the cent.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { silentLogger } from '../common/logger.js';
 import type { Collector } from '../collector/collector.js';
 import { startMosquitto, type MosquittoHandle } from './harness/index.js';
 import { startCollector } from './support/collector.js';
-import { eventually, metricValue, scrape } from './support/metrics.js';
+import { eventually, metricValue, promtoolLint, scrape } from './support/metrics.js';
 
 // Market and terms (static config): difficulty-based revenue, 2 % pool fee, $80/MWh flat energy.
 const BTC_USD = 95_000;
@@ -147,15 +146,8 @@ describe('economics on /metrics', () => {
 
 describe('naming', () => {
   it('every powersite_* series passes promtool check metrics', async () => {
-    const text = await scrape(collector.metricsUrl);
-    const ours = text.split('\n').filter((l) => /^(# (HELP|TYPE) )?powersite_/.test(l)).join('\n') + '\n';
-    expect(ours.split('\n').length).toBeGreaterThan(100);
-    const promtool = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    promtool.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    promtool.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    promtool.stdin.end(ours);
-    const code = await new Promise<number | null>((resolve) => promtool.once('exit', resolve));
+    const { code, out, lines } = await promtoolLint(await scrape(collector.metricsUrl));
+    expect(lines).toBeGreaterThan(100);
     expect(out).toBe('');
     expect(code).toBe(0);
   });

@@ -17,7 +17,7 @@ import { registerFile, startFakeMeter, type FakeMeter } from '../demo/fake-meter
 import { parseSnmprec, startFakePdu, type FakePdu } from '../demo/fake-pdu.js';
 import { createSelfSignedCertificate, startInflux, startMosquitto, type InfluxHandle, type MosquittoHandle } from './harness/index.js';
 import { startCollector } from './support/collector.js';
-import { eventually, metricValue, scrape } from './support/metrics.js';
+import { eventually, metricValue, promtoolLint, scrape } from './support/metrics.js';
 
 const SITE = 'metered-site';
 const DB = 'measured';
@@ -151,6 +151,13 @@ describe('a metered site through the real pipeline', () => {
     // 180,000 − 153,320 × 1.15 = 3,682 W beyond everything under the meter and the expected overhead.
     expect(metricValue(text, 'powersite_site_unaccounted_power_watts', site)).toBeCloseTo(3682, 6);
     expect(metricValue(text, 'powersite_site_unaccounted_power_alert_watts', site)).toBe(UNACCOUNTED_ALERT_W);
+  });
+
+  it('the new series pass promtool check metrics', async () => {
+    const { code, out } = await promtoolLint(text);
+    expect(text).toMatch(/^powersite_site_pue\{/m);
+    expect(out).toBe('');
+    expect(code).toBe(0);
   });
 
   it('how much of each figure is measured', () => {

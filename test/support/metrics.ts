@@ -1,4 +1,5 @@
 /** Reading Prometheus text format in tests, and polling until a condition holds (bounded). */
+import { spawn } from 'node:child_process';
 
 export async function scrape(url: string): Promise<string> {
   const response = await fetch(url);
@@ -40,4 +41,16 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** What `promtool check metrics` says about the powersite_* series of a scrape: '' when clean. */
+export async function promtoolLint(text: string): Promise<{ code: number | null; out: string; lines: number }> {
+  const ours = text.split('\n').filter((l) => /^(# (HELP|TYPE) )?powersite_/.test(l)).join('\n') + '\n';
+  const promtool = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  promtool.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  promtool.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  promtool.stdin.end(ours);
+  const code = await new Promise<number | null>((resolve) => promtool.once('exit', resolve));
+  return { code, out, lines: ours.split('\n').length };
 }
