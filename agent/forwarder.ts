@@ -129,7 +129,7 @@ export class Forwarder {
       }
       if (!entry) {
         if (this.drainedSince > 0) {
-          this.logger.info({ messages: this.drainedSince }, 'spool drained');
+          this.logger.debug({ messages: this.drainedSince }, 'spool drained'); // routine after every cycle: the minute's progress line shows the spool
           this.drainedSince = 0;
         }
         await this.sleep();

@@ -5,7 +5,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { withDeadline } from '../common/deadline.js';
 import type { Logger } from '../common/logger.js';
-import { endClient, mqttOptions, redactUrl, type MqttClientConfig } from '../common/mqtt.js';
+import { endClient, mqttOptions, reconnectWithBackoff, redactUrl, type MqttClientConfig } from '../common/mqtt.js';
 import { Confirmation, confirmTopic, statusTopic, type Status } from '../protocol/index.js';
 import { VERSION } from '../common/version.js';
 
@@ -73,7 +73,7 @@ export class Publisher {
       for (const listener of this.connectListeners) listener();
     });
     client.on('offline', () => logger.warn({ broker: url }, 'MQTT broker unreachable; telemetry is queued until it returns'));
-    client.on('error', (err) => logger.warn({ broker: url, err: err.message }, 'MQTT error'));
+    reconnectWithBackoff(client, logger, url);
   }
 
   /** (Re)publishes the retained "online" status with the current extras: at connect, and when they change. */

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../common/logger.js';
-import { endClient, mqttOptions, redactUrl } from '../common/mqtt.js';
+import { endClient, mqttOptions, reconnectWithBackoff, redactUrl } from '../common/mqtt.js';
 import { parseTopic, sharedFilter, subscriptionFilter, type Telemetry, type Workload } from '../protocol/index.js';
 import { InfluxConfig, type CollectorConfig } from './config.js';
 import { startHttpServer, type Health } from './http/server.js';
@@ -212,7 +212,7 @@ export class Collector {
       );
     });
     client.on('offline', () => logger.warn({ broker }, 'MQTT broker unreachable; reconnecting'));
-    client.on('error', (err) => logger.warn({ broker, err: err.message }, 'MQTT error'));
+    reconnectWithBackoff(client, logger, broker);
     // Agents release messages from their spools when confirmed: a few rounds a second.
     this.confirmTimer = setInterval(() => this.sendConfirmations(), CONFIRM_INTERVAL_MS);
     this.confirmTimer.unref();

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { withDeadline } from './deadline.js';
+import type { Logger } from './logger.js';
 import { z } from 'zod';
 import { Duration } from './units.js';
 
@@ -69,4 +70,29 @@ export function redactUrl(url: string): string {
 export async function endClient(client: MqttClient, force: boolean, deadlineMs: number): Promise<void> {
   client.options.reconnectPeriod = 0;
   await withDeadline(client.endAsync(force), deadlineMs);
+}
+
+/** The longest wait between reconnection attempts: a broker down for hours is tried once a minute. */
+export const MAX_RECONNECT_PERIOD_MS = 60_000;
+
+/**
+ * Reconnects with backoff (the configured period, doubling per failed attempt up to a minute,
+ * back to the start once connected) and logs an error once per change, not once per attempt.
+ */
+export function reconnectWithBackoff(client: MqttClient, logger: Logger, broker: string): void {
+  const base = client.options.reconnectPeriod ?? 1000;
+  let lastError: string | undefined;
+  client.on('connect', () => {
+    lastError = undefined;
+    if (client.options.reconnectPeriod) client.options.reconnectPeriod = base;
+  });
+  client.on('close', () => {
+    // 0 means "ended for good" (endClient): keep it so.
+    if (client.options.reconnectPeriod) client.options.reconnectPeriod = Math.min(MAX_RECONNECT_PERIOD_MS, client.options.reconnectPeriod * 2);
+  });
+  client.on('error', (err) => {
+    if (err.message === lastError) return;
+    lastError = err.message;
+    logger.warn({ broker, err: err.message, next_attempt_s: (client.options.reconnectPeriod ?? 0) / 1000 }, 'MQTT error; retrying with backoff (logged again only if the error changes)');
+  });
 }
