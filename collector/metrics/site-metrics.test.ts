@@ -36,3 +36,30 @@ describe('SiteMetrics device counts', () => {
     expect(metricValue(text, 'powersite_device_seconds_total', { ...hpc, kind: 'host', state: 'up' })).toBe(10);
   });
 });
+
+describe('SiteMetrics site power', () => {
+  it('shows site meter, IT power, PUE and unaccounted power per site, each with its own alert threshold', async () => {
+    const registry = new Registry();
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000, overhead: (site) => ({ pue: site === 'tx-1' ? 1.2 : 1 }) });
+    new SiteMetrics(registry, state, new LabelCap(100), new Ledger(), (site) => (site === 'tx-1' ? 3000 : 5000), () => 2000);
+    const site = (name: string, meterW: number): Telemetry => ({
+      v: 1, site: name, host: 'gw', seq: 1, ts: 1000, interval_s: 10,
+      devices: [gpu('a'), { id: 'site-meter', kind: 'meter', workload: 'hpc', up: true, power_w: meterW, power_source: 'measured', covers: 'site' }],
+    });
+    state.apply(site('tx-1', 1000));
+    state.apply(site('tx-2', 1000));
+    // A site without a site meter has no PUE, unaccounted power or threshold to show.
+    state.apply({ v: 1, site: 'tx-3', host: 'gw', seq: 1, ts: 1000, interval_s: 10, devices: [gpu('a')] });
+    const text = await registry.metrics();
+    // IT = one 700 W GPU; tx-1 expects PUE 1.2: 1,000 − 840 = 160 W; tx-2 expects none: 300 W.
+    expect(metricValue(text, 'powersite_site_pue', { site: 'tx-1' })).toBeCloseTo(1000 / 700, 12);
+    expect(metricValue(text, 'powersite_site_unaccounted_power_watts', { site: 'tx-1' })).toBeCloseTo(160, 9);
+    expect(metricValue(text, 'powersite_site_unaccounted_power_watts', { site: 'tx-2' })).toBeCloseTo(300, 9);
+    expect(metricValue(text, 'powersite_site_unaccounted_power_alert_watts', { site: 'tx-1' })).toBe(3000);
+    expect(metricValue(text, 'powersite_site_unaccounted_power_alert_watts', { site: 'tx-2' })).toBe(5000);
+    expect(metricValue(text, 'powersite_site_it_power_watts', { site: 'tx-3' })).toBe(700);
+    for (const name of ['powersite_site_pue', 'powersite_site_unaccounted_power_watts', 'powersite_site_unaccounted_power_alert_watts', 'powersite_site_power_watts']) {
+      expect(metricValue(text, name, { site: 'tx-3' }), name).toBeUndefined();
+    }
+  });
+});
