@@ -9,10 +9,13 @@ import { fileURLToPath } from 'node:url';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('./grafana/', import.meta.url));
 
-/** The datasource uids the provisioning files create and every dashboard refers to. */
+/**
+ * The datasources: the uid the provisioning files create, and the datasource variable (also the
+ * import input, `__inputs`) every panel refers to it by, so the dashboards import anywhere.
+ */
 export const DATASOURCES = {
-  prometheus: { type: 'prometheus', uid: 'powersite-prometheus' },
-  influxdb: { type: 'influxdb', uid: 'powersite-influxdb' },
+  prometheus: { type: 'prometheus', uid: 'powersite-prometheus', variable: 'DS_PROMETHEUS' },
+  influxdb: { type: 'influxdb', uid: 'powersite-influxdb', variable: 'DS_INFLUXDB' },
 } as const;
 
 export type QueryLanguage = 'promql' | 'influxql';

@@ -10,7 +10,7 @@ import { loadRules } from '../dashboards/rules.js';
 const dashboards = loadDashboards();
 const provisioning = (path: string) => parse(readFileSync(new URL(`../dashboards/provisioning/${path}`, import.meta.url), 'utf8'));
 const contentPanels = (file: string): Panel[] => allPanels(dashboards.get(file)!).filter((p) => p.type !== 'row');
-const KNOWN = new Map<string, string>(Object.values(DATASOURCES).map((d) => [d.uid, d.type]));
+const KNOWN = new Map<string, string>(Object.values(DATASOURCES).map((d) => [`\${${d.variable}}`, d.type]));
 
 describe('provisioning', () => {
   it('creates both datasources with the uids the dashboards use', () => {
@@ -23,6 +23,11 @@ describe('provisioning', () => {
     expect(datasources[1].jsonData).toMatchObject({ version: 'InfluxQL', dbName: 'powersite' });
   });
 
+  it('never takes the default datasource of a Grafana that has one', () => {
+    const { datasources } = provisioning('datasources/powersite.yml');
+    for (const d of datasources) expect(d.isDefault ?? false).toBe(false);
+  });
+
   it('loads the dashboards from files', () => {
     const { apiVersion, providers } = provisioning('dashboards/powersite.yml');
     expect(apiVersion).toBe(1);
@@ -32,6 +37,18 @@ describe('provisioning', () => {
 });
 
 describe('dashboards', () => {
+  it.each([...dashboards.keys()])('%s: importable through the UI and into Grafana Cloud: __inputs, datasource variables, no fixed uid', (file) => {
+    const raw = readFileSync(new URL(`../dashboards/grafana/${file}`, import.meta.url), 'utf8');
+    const d = JSON.parse(raw) as { __inputs: { name: string; type: string; pluginId: string }[]; __requires: { id: string; version: string }[]; templating: { list: { name: string; type: string; query: string; current: { value: string } }[] } };
+    const used = Object.values(DATASOURCES).filter((ds) => raw.includes(`\${${ds.variable}}`));
+    expect(used.length).toBeGreaterThan(0);
+    expect(raw).not.toMatch(/"uid":\s*"powersite-(prometheus|influxdb)"/);
+    expect(d.__inputs).toEqual(used.map((ds) => expect.objectContaining({ name: ds.variable, type: 'datasource', pluginId: ds.type })));
+    // Provisioned, the variable selects the provisioned datasource; elsewhere the user picks one.
+    for (const ds of used) expect(d.templating.list.find((v) => v.name === ds.variable)).toMatchObject({ type: 'datasource', query: ds.type, current: { value: ds.uid } });
+    expect(d.__requires.find((r) => r.id === 'grafana')?.version).toBe('10.4.0');
+  });
+
   it('are the site overview, economics, mining fleet and GPU/HPC views, each with its own uid', () => {
     expect([...dashboards.keys()]).toEqual(['economics.json', 'gpu-hpc.json', 'mining-fleet.json', 'site-overview.json']);
     const uids = [...dashboards.values()].map((d) => d.uid);
@@ -74,7 +91,8 @@ describe('dashboards', () => {
   });
 
   it('offer a site variable everywhere, a host variable on the fleet views and a resolution wherever a panel reads one', () => {
-    const names = (file: string) => dashboards.get(file)!.templating.list.map((v) => v.name);
+    // The datasource pickers come first, then the site.
+    const names = (file: string) => dashboards.get(file)!.templating.list.filter((v) => v.type !== 'datasource').map((v) => v.name);
     for (const file of dashboards.keys()) expect(names(file)[0]).toBe('site');
     expect(names('mining-fleet.json')).toContain('host');
     expect(names('gpu-hpc.json')).toContain('host');
@@ -89,7 +107,7 @@ describe('dashboards', () => {
     expect(withTiers.map(([file]) => file)).toEqual(['economics.json', 'gpu-hpc.json', 'mining-fleet.json']);
     for (const [file, d] of withTiers) {
       const rp = d.templating.list.find((v) => v.name === 'rp')!;
-      expect(rp, file).toMatchObject({ type: 'query', datasource: DATASOURCES.influxdb, refresh: 2, hide: 2, multi: false, includeAll: false });
+      expect(rp, file).toMatchObject({ type: 'query', datasource: { type: 'influxdb', uid: `\${${DATASOURCES.influxdb.variable}}` }, refresh: 2, hide: 2, multi: false, includeAll: false });
       expect(rp.query, file).toBe(
         `SELECT "rp" FROM "${TIER_TABLE_POLICY}"."${TIER_TABLE_MEASUREMENT}" WHERE $__to - $__from > "start" AND $__to - $__from <= "end"`,
       );
