@@ -11,6 +11,7 @@ import { endClient, mqttOptions, reconnectWithBackoff, redactUrl } from '../comm
 import { parseTopic, sharedFilter, subscriptionFilter, type Telemetry, type Workload } from '../protocol/index.js';
 import { InfluxConfig, type CollectorConfig } from './config.js';
 import { startHttpServer, type Health } from './http/server.js';
+import { loadWebConfig } from './http/web-config.js';
 import { guardConsumers } from './ingest/commit-consumers.js';
 import { Confirmations } from './ingest/confirmations.js';
 import { installDeferredAcks } from './ingest/deferred-acks.js';
@@ -83,6 +84,8 @@ export class Collector {
 
   async start(): Promise<void> {
     const { config, logger } = this;
+    // First: a bad web-config file stops start-up (exit 78) before anything is running.
+    const web = config.http.web_config_file ? await loadWebConfig(config.http.web_config_file) : {};
     // Unprefixed, as every Node.js exporter names them (process_*, nodejs_*).
     collectDefaultMetrics({ register: this.registry });
     const stores = [
@@ -188,7 +191,7 @@ export class Collector {
     }, 60_000);
     this.progressTimer.unref();
 
-    const http = await startHttpServer(config.http.host, config.http.port, this.registry, () => this.health());
+    const http = await startHttpServer(config.http.host, config.http.port, this.registry, () => this.health(), web);
     this.server = http.server;
     this.metricsUrl = `${http.url}/metrics`;
 

@@ -61,9 +61,15 @@ export const CollectorConfig = z
     /** A second store beside (or instead of) InfluxDB; batching follows the influx section's settings or their defaults. */
     victoriametrics: VictoriaConfig.optional(),
     http: z
-      .object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9464) })
+      .object({
+        /** Loopback unless told otherwise: /metrics and /healthz show revenue and margins. */
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(9464),
+        /** Prometheus web-config file (TLS, basic auth), as node_exporter's --web.config.file. */
+        web_config_file: z.string().min(1).optional(),
+      })
       .strict()
-      .default({ host: '0.0.0.0', port: 9464 }),
+      .prefault({}),
     limits: z
       .object({
         max_message_bytes: Bytes.prefault('1MiB'),

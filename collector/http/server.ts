@@ -1,15 +1,20 @@
-/** The collector's HTTP edge: /metrics for Prometheus, /healthz for orchestrators and load balancers. */
-import { createServer, type Server } from 'node:http';
+/**
+ * The collector's HTTP edge: /metrics for Prometheus, /healthz for orchestrators and load
+ * balancers; over TLS and behind basic auth when a web-config file says so (web-config.ts).
+ */
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { WebConfig } from './web-config.js';
 
 export interface Health {
   ok: boolean;
   [key: string]: unknown;
 }
 
-export async function startHttpServer(host: string, port: number, registry: Registry, health: () => Health): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
+export async function startHttpServer(host: string, port: number, registry: Registry, health: () => Health, web: WebConfig = {}): Promise<{ server: Server; url: string }> {
+  const handle: RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -28,12 +33,26 @@ export async function startHttpServer(host: string, port: number, registry: Regi
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }
-  });
+  };
+  const listener = web.authorize ? withBasicAuth(web.authorize, handle) : handle;
+  const server: Server = web.tls
+    ? (createHttpsServer({ cert: web.tls.cert, key: web.tls.key, ca: web.tls.ca, requestCert: web.tls.requestCert, rejectUnauthorized: web.tls.requestCert, minVersion: web.tls.minVersion }, listener) as unknown as Server)
+    : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return { server, url: `http://${shownHost}:${addr.port}` };
+  return { server, url: `${web.tls ? 'https' : 'http'}://${shownHost}:${addr.port}` };
+}
+
+/** Every path needs the credentials: /healthz shows revenue and margins too. */
+function withBasicAuth(authorize: NonNullable<WebConfig['authorize']>, handle: RequestListener): RequestListener {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    authorize(req.headers.authorization).then(
+      (ok) => (ok ? handle(req, res) : res.writeHead(401, { 'www-authenticate': 'Basic realm="powersite"', 'content-type': 'text/plain' }).end('unauthorized\n')),
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('authentication failed\n'),
+    );
+  };
 }

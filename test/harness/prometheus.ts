@@ -12,6 +12,8 @@ export interface PrometheusOptions {
   scrapeInterval?: string;
   /** Alerting/recording rule files to load. */
   ruleFiles?: string[];
+  /** More settings of the scrape job (scheme, basic_auth, tls_config), as in prometheus.yml. */
+  scrapeJob?: Record<string, unknown>;
 }
 
 /** One sample of an instant vector, as the HTTP API returns it. */
@@ -98,10 +100,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
 }
 
 // JSON is YAML, so the config needs no YAML writer.
-function prometheusConfig({ scrapeTargets, scrapeInterval = '1s', ruleFiles = [] }: PrometheusOptions): object {
+function prometheusConfig({ scrapeTargets, scrapeInterval = '1s', ruleFiles = [], scrapeJob = {} }: PrometheusOptions): object {
   return {
     global: { scrape_interval: scrapeInterval, evaluation_interval: scrapeInterval },
     rule_files: ruleFiles.map((file) => resolve(file)),
-    scrape_configs: [{ job_name: 'powersite', static_configs: [{ targets: scrapeTargets }] }],
+    scrape_configs: [{ job_name: 'powersite', static_configs: [{ targets: scrapeTargets }], ...scrapeJob }],
   };
 }
