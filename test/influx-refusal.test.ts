@@ -75,6 +75,8 @@ it('holds every message through 401 and 413 refusals, degrades /healthz, and wri
   expect(metricValue(text, 'powersite_collector_messages_total', { result: 'rejected', reason: 'unwritable' })).toBe(0);
   expect(metricValue(text, 'powersite_collector_write_failing_seconds', {})).toBe(0);
   expect(metricValue(text, 'powersite_collector_pending_points', {})).toBe(0);
+  // Counted once each, outage or not: 26 messages × 700 W × 10 s.
+  expect(metricValue(text, 'powersite_device_energy_joules_total', { site: 'rf', workload: 'hpc' })).toBe(26 * 7000);
   await agent.endAsync();
 }, 120_000);
 

@@ -3,15 +3,17 @@
  * collector processes, with one fault at a time. Each scenario counts the telemetry messages the
  * agents made (sent), the distinct ones stored in InfluxDB (written), redeliveries the collectors
  * committed again (duplicates, as counted by the collectors before they stopped), what is missing
- * (lost) and what the agents' spools dropped because they were full (dropped).
+ * (lost), what the agents' spools dropped because they were full (dropped), and the counter drift:
+ * the billed energy the collectors' counters advanced by (scraped before each stop) minus the
+ * truth, the sum of the stored messages' own amounts.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../../agent/agent.js';
 import { AgentConfig } from '../../agent/config.js';
 import { silentLogger } from '../../common/logger.js';
-import { freePort, startInflux, startMosquitto, type InfluxHandle, type MosquittoHandle } from '../harness/index.js';
+import { freePort, startInflux, startMosquitto, startRefusingProxy, type InfluxHandle, type MosquittoHandle, type RefusingProxy } from '../harness/index.js';
 import { collectorProcess, type CollectorProcess } from '../support/collector-process.js';
 import { eventually, metricValue, scrape } from '../support/metrics.js';
 
@@ -23,11 +25,15 @@ export interface ChaosResult {
   duplicates: number;
   lost: number;
   dropped: number;
+  /** Joules the collectors' energy counters advanced by beyond (or short of) the stored truth. */
+  drift_j: number;
 }
 
 interface Context {
   mosquitto: MosquittoHandle;
   influx: InfluxHandle;
+  /** In front of InfluxDB: passes through, or refuses every request. */
+  proxy: RefusingProxy;
   dir: string;
   /** Scale for every wait: 1 for the short CI form, more for `npm run chaos`. */
   scale: number;
@@ -43,6 +49,8 @@ interface Scenario {
 class RunningScenario {
   agents: Agent[] = [];
   committed = 0;
+  /** Billed energy the collector's counters showed, summed over its runs. */
+  counted = 0;
   private generation = 0;
 
   constructor(
@@ -63,7 +71,8 @@ class RunningScenario {
       interval: '250ms',
       state_dir: join(this.ctx.dir, this.name, `host-${i}`),
       mqtt: { url: this.ctx.mosquitto.url, reconnect_period: '200ms' },
-      ...(this.spoolBytes ? { spool: { max_bytes: this.spoolBytes } } : {}),
+      // Unconfirmed messages go again after 1.5 s, so a scenario sees its resends before it ends.
+      spool: { confirm_timeout: '1500ms', ...(this.spoolBytes ? { max_bytes: this.spoolBytes } : {}) },
       sources: [{ type: 'simulated', workload: i % 2 ? 'hpc' : 'mining', kind: i % 2 ? 'gpu' : 'asic', devices: 20, power_w: 3000, hashrate_hs: 1e14, jitter: 0.05 }],
     });
   }
@@ -83,6 +92,14 @@ class RunningScenario {
   async countCommitted(): Promise<void> {
     const text = await scrape(this.collector.metricsUrl).catch(() => '');
     this.committed += metricValue(text, 'powersite_collector_lag_seconds_count', {}) ?? 0;
+    for (const workload of ['mining', 'hpc']) this.counted += metricValue(text, 'powersite_energy_joules_total', { site: this.name, workload }) ?? 0;
+  }
+
+  /** A crash of the broker; `empty`: it comes back without its saved state, as a failover node would. */
+  async killBroker(empty: boolean): Promise<void> {
+    await this.ctx.mosquitto.kill9();
+    if (empty) await unlink(join(this.ctx.mosquitto.dir, 'mosquitto.db')).catch(() => {});
+    await this.ctx.mosquitto.start();
   }
 
   async restartCollector(kill: boolean): Promise<void> {
@@ -140,6 +157,60 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'broker-kill9',
+    fault: 'Mosquitto killed with SIGKILL (shipped persistence, autosave 30 s) and restarted',
+    run: async (s) => {
+      await s.wait(1500);
+      await s.killBroker(false);
+      await s.wait(3000);
+    },
+  },
+  {
+    name: 'broker-kill9-backlog',
+    fault: 'collector stopped, Mosquitto killed with SIGKILL while it queued the backlog, both restarted',
+    run: async (s) => {
+      await s.wait(1000);
+      await s.restartCollector(false);
+      await s.wait(1500);
+      await s.killBroker(false);
+      await s.collector.start();
+      await s.wait(3000);
+    },
+  },
+  {
+    name: 'broker-failover-empty',
+    fault: 'failover to an empty broker on the same address (no sessions, no queue)',
+    run: async (s) => {
+      await s.wait(1500);
+      await s.killBroker(true);
+      await s.wait(3000);
+    },
+  },
+  {
+    name: 'influxdb-refusing',
+    fault: 'InfluxDB answering 401 to every request for 4 s',
+    run: async (s) => {
+      await s.wait(1500);
+      s.ctx.proxy.refuse(401);
+      await s.wait(4000);
+      s.ctx.proxy.refuse(undefined);
+      await s.wait(2500);
+    },
+  },
+  {
+    name: 'collector-restart-in-redelivery',
+    fault: 'collector stopped with writes pending (InfluxDB down), restarted while the broker redelivers',
+    run: async (s) => {
+      await s.wait(1500);
+      await s.ctx.influx.halt();
+      await s.wait(1500);
+      await s.restartCollector(false);
+      await s.ctx.influx.start();
+      await s.collector.start();
+      await s.wait(3000);
+    },
+  },
+  {
     name: 'spool-overflow',
     fault: 'broker down 4 s with a 64 KiB spool per agent',
     spoolBytes: 64 * 1024,
@@ -158,7 +229,7 @@ async function runScenario(ctx: Context, scenario: Scenario): Promise<ChaosResul
   const collector = await collectorProcess(
     ctx.dir,
     `collector-${scenario.name}`,
-    { mqtt: { url: ctx.mosquitto.url, client_id: `chaos-${scenario.name}`, reconnect_period: '200ms' }, influx: { url: ctx.influx.url, database: db, flush_interval: '100ms' } },
+    { mqtt: { url: ctx.mosquitto.url, client_id: `chaos-${scenario.name}`, reconnect_period: '200ms' }, influx: { url: ctx.proxy.url, database: db, flush_interval: '100ms' } },
     await freePort(),
   );
   await collector.start();
@@ -175,16 +246,20 @@ async function runScenario(ctx: Context, scenario: Scenario): Promise<ChaosResul
     await new Promise((r) => setTimeout(r, 500));
     const written = await count();
     await s.countCommitted();
-    return { scenario: scenario.name, fault: scenario.fault, sent, written, duplicates: Math.max(0, s.committed - written), lost: sent - written, dropped };
+    const truth = (await ctx.influx.rows(db, 'SELECT sum(mining_energy_j) AS m, sum(hpc_energy_j) AS h FROM agent_message'))[0] ?? {};
+    const drift_j = Math.round(s.counted - (Number(truth.m ?? 0) + Number(truth.h ?? 0)));
+    return { scenario: scenario.name, fault: scenario.fault, sent, written, duplicates: Math.max(0, s.committed - written), lost: sent - written, dropped, drift_j };
   } finally {
     await collector.stop();
   }
 }
 
 export async function runChaos(options: { scale?: number; only?: string[]; onResult?: (r: ChaosResult) => void } = {}): Promise<ChaosResult[]> {
-  const [mosquitto, influx] = await Promise.all([startMosquitto({ persistence: true }), startInflux()]);
+  // The shipped persistence settings: what the broker acknowledged since its last autosave dies with a kill -9.
+  const [mosquitto, influx] = await Promise.all([startMosquitto({ persistence: true, configExtra: 'autosave_interval 30' }), startInflux()]);
+  const proxy = await startRefusingProxy(influx.url);
   const dir = await mkdtemp(join(tmpdir(), 'powersite-chaos-'));
-  const ctx: Context = { mosquitto, influx, dir, scale: options.scale ?? 1 };
+  const ctx: Context = { mosquitto, influx, proxy, dir, scale: options.scale ?? 1 };
   const results: ChaosResult[] = [];
   try {
     for (const scenario of SCENARIOS) {
@@ -194,6 +269,7 @@ export async function runChaos(options: { scale?: number; only?: string[]; onRes
       options.onResult?.(result);
     }
   } finally {
+    await proxy.stop();
     await Promise.all([mosquitto.stop(), influx.stop()]);
     await rm(dir, { recursive: true, force: true });
   }
@@ -201,10 +277,10 @@ export async function runChaos(options: { scale?: number; only?: string[]; onRes
 }
 
 export function formatResult(r: ChaosResult): string {
-  return `${r.scenario}: sent ${r.sent}, written ${r.written}, duplicates ${r.duplicates}, lost ${r.lost}, dropped by full spool ${r.dropped}`;
+  return `${r.scenario}: sent ${r.sent}, written ${r.written}, duplicates ${r.duplicates}, lost ${r.lost}, dropped by full spool ${r.dropped}, counter drift ${r.drift_j} J`;
 }
 
 export function markdownTable(results: ChaosResult[]): string {
-  const rows = results.map((r) => `| ${r.scenario} | ${r.fault} | ${r.sent} | ${r.written} | ${r.duplicates} | ${r.lost} | ${r.dropped} |`);
-  return ['| scenario | fault | sent | written | duplicates | lost | dropped (spool full) |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+  const rows = results.map((r) => `| ${r.scenario} | ${r.fault} | ${r.sent} | ${r.written} | ${r.duplicates} | ${r.lost} | ${r.dropped} | ${r.drift_j} |`);
+  return ['| scenario | fault | sent | written | duplicates | lost | dropped (spool full) | counter drift (J) |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
