@@ -5,6 +5,7 @@ import { withDeadline } from './deadline.js';
 import type { Logger } from './logger.js';
 import { z } from 'zod';
 import { Duration } from './units.js';
+import { shownSecretPath } from './secret-path.js';
 
 export const MqttClientConfig = z
   .object({
@@ -30,7 +31,7 @@ export async function readSecretFile(path: string, what: string): Promise<Buffer
   try {
     return await readFile(path);
   } catch (err) {
-    throw new Error(`cannot read ${what} file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new Error(`cannot read ${what} file ${shownSecretPath(path)} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
 }
 

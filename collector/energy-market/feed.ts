@@ -13,6 +13,7 @@ import type { Logger } from '../../common/logger.js';
 import type { CurveKind, MarketRequest, SecretReader } from './market.js';
 import { intervalAt, mergePrices, PriceDataError, type PriceInterval } from './prices.js';
 import { marketOf, type EnergyFeedConfig } from './registry.js';
+import { shownSecretPath } from '../../common/secret-path.js';
 
 /** The largest answer read: two days of 15-minute A44 XML is about 40 kB. */
 export const MAX_PRICE_BODY_BYTES = 4 * 1024 * 1024;
@@ -40,9 +41,9 @@ export const readSecretFile: SecretReader = (key, path) => {
   try {
     text = readFileSync(path, 'utf8').trim();
   } catch (err) {
-    throw new Error(`economics.energy.feed.${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new Error(`economics.energy.feed.${key}: cannot read ${shownSecretPath(path)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  if (text === '') throw new Error(`economics.energy.feed.${key}: ${path} is empty`);
+  if (text === '') throw new Error(`economics.energy.feed.${key}: ${shownSecretPath(path)} is empty`);
   return text;
 };
 

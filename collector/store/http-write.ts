@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { shownSecretPath } from '../../common/secret-path.js';
 
 /** The store answered with an HTTP status other than 204; `status` tells a refusal from an outage. */
 export class StoreWriteError extends Error {
@@ -72,7 +73,7 @@ export async function readPassword(key: string, inline: string | undefined, file
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch (err) {
-    throw new Error(`cannot read ${key}.password_file ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new Error(`cannot read ${key}.password_file ${shownSecretPath(file)} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
 }
 
