@@ -191,6 +191,21 @@ describe('IngestPipeline', () => {
     await pipeline.stop();
   });
 
+  it('retries every held batch as soon as one write works again, not after its own long backoff', async () => {
+    const writer = new MemoryWriter();
+    writer.failures = 8;
+    // Backoff up to 60 s: without the wake-up the held batches would sit out most of it.
+    const { pipeline } = setup(writer, { batchPoints: 2, flushIntervalMs: 10, retryMaxMs: 60_000, maxWritesInFlight: 5 });
+    const acks: number[] = [];
+    for (let seq = 1; seq <= 4; seq++) pipeline.accept(message(seq), NO_AMOUNTS, () => acks.push(seq));
+    await until(() => writer.failures === 0);
+    // The held batches now wait out backoffs of 4 to 32 s; a fifth batch's write works at once and wakes them.
+    pipeline.accept(message(5), NO_AMOUNTS, () => acks.push(5));
+    await until(() => acks.length === 5);
+    expect(acks).toEqual([1, 2, 3, 4, 5]);
+    await pipeline.stop();
+  });
+
   it('stops within its deadline while InfluxDB hangs, acknowledging nothing', async () => {
     const writer = new MemoryWriter();
     writer.hang = true;

@@ -81,7 +81,8 @@ export class IngestPipeline {
   private writesOk = 0;
   private failingSince: number | undefined;
   private lastError: string | undefined;
-  private readonly wakeOnStop = new Set<() => void>();
+  /** Retries waiting out their backoff: woken by stop(), and by any write that works (the outage is over). */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(
     private readonly writer: PointWriter | undefined,
@@ -237,6 +238,9 @@ export class IngestPipeline {
         if (this.abandoned) return 'stopped';
         this.hooks.onWritten(points.length, Number(process.hrtime.bigint() - started) / 1e9);
         this.writesOk++;
+        // The store is back: batches sleeping out a long backoff retry now, or the batches after
+        // them (written, but acknowledged in order) would wait up to retryMaxMs for them.
+        if (this.failures > 0) for (const wake of [...this.sleepers]) wake();
         this.failures = 0;
         this.failingSince = undefined;
         this.lastError = undefined;
@@ -273,10 +277,10 @@ export class IngestPipeline {
     return Math.min(this.options.retryMaxMs, 250 * 2 ** Math.min(Math.max(0, this.failures - 1), 10));
   }
 
-  /** Waits, unless stop() comes first. */
+  /** Waits, unless stop() or a working write comes first. */
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const wake = this.wakeOnStop;
+      const wake = this.sleepers;
       const timer = setTimeout(done, ms);
       function done(): void {
         clearTimeout(timer);
@@ -311,7 +315,7 @@ export class IngestPipeline {
   async stop(deadlineMs = 3000): Promise<void> {
     clearInterval(this.timer);
     this.stopping = true;
-    for (const wake of [...this.wakeOnStop]) wake();
+    for (const wake of [...this.sleepers]) wake();
     this.kick(true);
     const deadline = Date.now() + deadlineMs;
     while (this.inFlight.length > 0 && Date.now() < deadline) {
