@@ -79,7 +79,7 @@ async function startProductionBroker(certs: CertificateFiles, passwd: string): P
 }
 
 /** One password per user, random per run, so a search of the logs cannot hit it by chance. */
-const passwords = { 'gpu-01': secret(), 'gpu-02': secret(), 'collector-1': secret() };
+const passwords = { 'gpu-01': secret(), 'gpu-02': secret(), 'collector-1': secret(), 'collector-2': secret() };
 type User = keyof typeof passwords;
 function secret(): string {
   return randomBytes(18).toString('base64url');
@@ -174,8 +174,9 @@ describe('the deployed Mosquitto config', () => {
     await host.publishAsync('powersite/v1/tx-1/gpu-02/telemetry', 'spoofed host', { qos: 1 });
     await host.publishAsync('powersite/v1/tx-2/gpu-01/telemetry', 'spoofed site', { qos: 1 });
     await host.publishAsync('elsewhere/gpu-01', 'outside', { qos: 1 });
-    // A collector user writes nothing either.
-    const reader = await client('collector-1');
+    // A collector user writes nothing either (another collector's user: the client id is the user
+    // name, so a second collector-1 connection would close the first).
+    const reader = await client('collector-2');
     await reader.publishAsync('powersite/v1/tx-1/gpu-01/telemetry', 'collector posing as a host', { qos: 1 });
     // Sentinels: the broker handles one client's publishes in order, so once each sentinel is
     // delivered, every earlier publish of that client has been either delivered or dropped.
@@ -232,6 +233,27 @@ describe('the deployed Mosquitto config', () => {
     await host.publishAsync('powersite/v1/tx-1/gpu-01/telemetry', Buffer.alloc(MIB, 'y'), { qos: 1 });
     await eventually(() => collector.seen.length > 0);
     expect(collector.seen.map((m) => [m.payload.length, m.payload[0]])).toEqual([[MIB, 'y']]);
+  });
+
+  it('ties client ids to user names: a host can take neither the collector\'s session nor another host\'s', async () => {
+    const collector = await client('collector-1', { clientId: 'powersite-collector-c1', clean: false });
+    await collector.subscribeAsync('powersite/v1/+/+/telemetry', { qos: 1 });
+    const seen = record(collector);
+    const victim = await client('gpu-02', { clientId: 'powersite-agent-tx-1-gpu-02' });
+    let drops = 0;
+    collector.on('close', () => drops++);
+    victim.on('close', () => drops++);
+    // gpu-01's credentials with the client ids of the collector (its user's and its configured
+    // one) and of the other agent, clean session: each used to close that session, or wipe it.
+    for (const clientId of ['collector-1', 'powersite-collector-c1', 'gpu-02', 'powersite-agent-tx-1-gpu-02']) {
+      const attacker = await connect('gpu-01', { clientId, clean: true });
+      await attacker.publishAsync('powersite/v1/tx-1/gpu-01/telemetry', `as ${clientId}`, { qos: 1 });
+      await attacker.endAsync();
+    }
+    // The collector's session kept its subscription and got all four; nobody was knocked off.
+    await eventually(() => seen.length === 4);
+    expect(drops).toBe(0);
+    expect(collector.connected && victim.connected).toBe(true);
   });
 
   it('keeps a collector\'s queued messages across a broker restart', async () => {
