@@ -1,7 +1,8 @@
 // The chaos suite in its short form, on the hard faults: zero loss through broker crashes (with and
 // without its saved state, with a backlog queued), a failover to an empty broker, an InfluxDB that
 // refuses every write and a collector restart during redelivery; a full spool loses exactly what it
-// drops. `npm run chaos` runs every scenario (the softer ones too) in the long form.
+// drops; and the collectors' counters equal the stored truth. `npm run chaos` runs every scenario
+// (the softer ones too) in the long form.
 import { expect, it } from 'vitest';
 import { formatResult, runChaos } from './chaos/suite.js';
 
@@ -19,5 +20,8 @@ it('loses nothing through broker crashes, failover, a refusing database and coll
       expect(r.dropped, r.scenario).toBe(0);
       expect(r.lost, r.scenario).toBe(0);
     }
+    // Redeliveries and resends counted once. Not where the collector is stopped mid-stream
+    // (broker-kill9-backlog): it commits after the suite's last scrape, which the sum cannot see.
+    if (r.scenario !== 'broker-kill9-backlog' && r.scenario !== 'spool-overflow') expect(r.drift_j, r.scenario).toBe(0);
   }
 }, 420_000);
