@@ -2,6 +2,7 @@
  * The agent's MQTT edge: QoS 1 telemetry, a retained status with a birth message on every connect,
  * a last will for when the agent vanishes, and an "offline" published by a clean shutdown.
  */
+import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { withDeadline } from '../common/deadline.js';
 import type { Logger } from '../common/logger.js';
@@ -28,6 +29,8 @@ export class Publisher {
   private readonly confirmListeners: ((ranges: [number, number][]) => void)[] = [];
   /** Extra fields of the birth message (spool state), read at each connect. */
   statusExtra: () => Partial<Status> = () => ({});
+  /** In every status: lets the collector tell two agents configured with one host name apart. */
+  private readonly instance = randomUUID().slice(0, 8);
 
   constructor(private readonly options: PublisherOptions) {}
 
@@ -39,7 +42,7 @@ export class Publisher {
     const { site, host, logger } = this.options;
     const opts = await mqttOptions(this.options.mqtt, `powersite-agent-${site}-${host}`);
     const topic = statusTopic(site, host);
-    opts.will = { topic, payload: Buffer.from(statusPayload(site, host, 'offline', { reason: 'lost' })), qos: 1, retain: true };
+    opts.will = { topic, payload: Buffer.from(statusPayload(site, host, 'offline', { reason: 'lost', instance: this.instance })), qos: 1, retain: true };
     // A persistent session lets the broker finish in-flight QoS 1 exchanges across reconnects.
     opts.clean = false;
     const url = redactUrl(this.options.mqtt.url);
@@ -81,7 +84,7 @@ export class Publisher {
     const client = this.client;
     if (!client?.connected) return;
     const { site, host, logger } = this.options;
-    client.publish(statusTopic(site, host), statusPayload(site, host, 'online', this.statusExtra()), { qos: 1, retain: true }, (err) => {
+    client.publish(statusTopic(site, host), statusPayload(site, host, 'online', { ...this.statusExtra(), instance: this.instance }), { qos: 1, retain: true }, (err) => {
       if (err) logger.warn({ err: err.message }, 'status not delivered');
     });
   }
@@ -110,7 +113,7 @@ export class Publisher {
     if (!client) return;
     const { site, host } = this.options;
     if (client.connected) {
-      const offline = statusPayload(site, host, 'offline', { ...this.statusExtra(), reason: 'shutdown' });
+      const offline = statusPayload(site, host, 'offline', { ...this.statusExtra(), reason: 'shutdown', instance: this.instance });
       await withDeadline(new Promise<void>((resolve) => client.publish(statusTopic(site, host), offline, { qos: 1, retain: true }, () => resolve())), 2000);
     }
     // Wait briefly for in-flight acks, then close regardless: a dead broker must not hang shutdown.

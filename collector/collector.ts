@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import mqtt, { type MqttClient } from 'mqtt';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../common/logger.js';
 import { endClient, mqttOptions, reconnectWithBackoff, redactUrl } from '../common/mqtt.js';
 import { parseTopic, sharedFilter, subscriptionFilter, type Telemetry, type Workload } from '../protocol/index.js';
@@ -30,6 +30,7 @@ import { IngestPipeline } from './ingest/pipeline.js';
 import { validateMessage, type RejectReason } from './ingest/validate.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { LabelCap } from './metrics/label-cap.js';
+import { DuplicateHosts } from './state/duplicate-hosts.js';
 import { SiteMetrics } from './metrics/site-metrics.js';
 import { LiveState } from './state/live-state.js';
 import { InfluxWriter } from './store/influx-writer.js';
@@ -58,6 +59,7 @@ export class Collector {
   private economicsTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private readonly siteLabels: LabelCap;
+  private readonly duplicates = new DuplicateHosts();
   private readonly lastLog = new Map<string, number>();
   private readonly suppressed = new Map<string, number>();
   metricsUrl = '';
@@ -99,6 +101,19 @@ export class Collector {
     const batching = config.influx ?? InfluxConfig.parse({});
     const self = new SelfMetrics(this.registry, () => this.pipeline?.pendingPoints ?? 0, () => this.connected, () => this.pipeline?.writeFailure?.since, batching.max_pending_points, consumerNames);
     this.selfMetrics = self;
+    const duplicates = this.duplicates;
+    const siteLabels = this.siteLabels;
+    const hostLabels = new LabelCap(config.limits.max_sites);
+    new Gauge({
+      name: 'powersite_duplicate_hosts',
+      help: 'Hosts whose retained status alternates between two agent instances in the last 10 minutes: two machines configured with the same host name (their devices would merge)',
+      labelNames: ['site', 'host'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [site, host] of duplicates.flagged(Date.now())) this.set({ site: siteLabels.label(site), host: hostLabels.label(host) }, 1);
+      },
+    });
     const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, this.ledger, (site) => overheadOf(config, site).unaccounted_alert_watts, Date.now, {
       model: new LabelCap(config.limits.max_models),
       algorithm: new LabelCap(config.limits.max_algorithms),
@@ -282,6 +297,7 @@ export class Collector {
     if (result.kind === 'status') {
       ack();
       this.state.applyStatus(result.message);
+      this.duplicates.observe(result.message.site, result.message.host, result.message.instance, Date.now());
       return undefined;
     }
     const arrivedAt = Date.now();

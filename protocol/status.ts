@@ -18,6 +18,8 @@ export const Status = z.object({
   spool_dropped: z.number().int().nonnegative().optional(),
   /** Messages held only in memory because the agent's disk refused them (lost if it stops now). */
   spool_unsaved: z.number().int().nonnegative().optional(),
+  /** Random per agent process: two machines configured with the same host name show as two instances taking turns. */
+  instance: z.string().max(64).optional(),
   /** Present while the agent works with a fault, saying which ("spool: ENOSPC; state: ENOSPC"). */
   degraded: z.string().max(256).optional(),
 });
