@@ -25,9 +25,9 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Appends and fsyncs (a new file's directory entry needs `syncDir` too). */
-export async function appendDurably(path: string, data: string): Promise<void> {
-  const handle = await open(path, 'a', PRIVATE_FILE_MODE);
+/** Writes (flag 'a' appends, 'w' truncates) and fsyncs the data; a new file is created 0600. */
+async function writeSynced(path: string, flag: 'a' | 'w', data: string): Promise<void> {
+  const handle = await open(path, flag, PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(data);
     await handle.datasync();
@@ -36,16 +36,15 @@ export async function appendDurably(path: string, data: string): Promise<void> {
   }
 }
 
+/** Appends and fsyncs (a new file's directory entry needs `syncDir` too). */
+export function appendDurably(path: string, data: string): Promise<void> {
+  return writeSynced(path, 'a', data);
+}
+
 /** Replaces `path` atomically: temp file written and fsynced, renamed over, directory fsynced. */
 export async function replaceDurably(path: string, data: string): Promise<void> {
   const tmp = `${path}.tmp`;
-  const handle = await open(tmp, 'w', PRIVATE_FILE_MODE);
-  try {
-    await handle.writeFile(data);
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
+  await writeSynced(tmp, 'w', data);
   await rename(tmp, path);
   await syncDir(dirname(path));
 }
