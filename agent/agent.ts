@@ -50,6 +50,8 @@ export class Agent {
   private stopped = false;
   /** The fault last published in the status, to republish it only when it changes. */
   private reportedFault: string | undefined;
+  /** Per failing source: its last error and how many cycles in a row it failed, so a failure is logged once, not every cycle. */
+  private readonly failing = new Map<string, { error: string; cycles: number }>();
   /** Cycles since the last progress line, and when it was written. */
   private progress = { cycles: 0, devices: 0, failures: 0, since: Date.now() };
 
@@ -125,9 +127,10 @@ export class Agent {
       const bound = this.sources[i]!;
       if (result.status === 'rejected') {
         failedSources.push(bound.source.name);
-        this.logger.warn({ source: bound.source.name, err: (result.reason as Error)?.message ?? String(result.reason) }, 'source read failed');
+        this.noteFailure(bound.source.name, (result.reason as Error)?.message ?? String(result.reason));
         return;
       }
+      this.noteSuccess(bound.source.name);
       for (const reading of result.value) devices.push(this.toSample(bound, reading, ts));
     });
 
@@ -159,6 +162,24 @@ export class Agent {
     this.logProgress(report);
     this.options.onCycle?.(report);
     return report;
+  }
+
+  /** A failure is logged when it starts or its error changes; the same failure again is counted, not logged. */
+  private noteFailure(source: string, error: string): void {
+    const known = this.failing.get(source);
+    if (known?.error === error) {
+      known.cycles++;
+      return;
+    }
+    this.failing.set(source, { error, cycles: (known?.cycles ?? 0) + 1 });
+    this.logger.warn({ source, err: error }, 'source read failed (logged again only if the error changes or it recovers)');
+  }
+
+  private noteSuccess(source: string): void {
+    const known = this.failing.get(source);
+    if (!known) return;
+    this.failing.delete(source);
+    this.logger.info({ source, failed_cycles: known.cycles, last_error: known.error }, 'source recovered');
   }
 
   private toSample(bound: BoundSource, reading: DeviceReading, ts: number): DeviceSample {
