@@ -29,8 +29,8 @@ it('runs every stage of the smoke bench and counts exactly what it sent', async 
     const points = options.messages * (DEVICES_PER_MESSAGE[mix] + 1);
     for (const c of CASES) {
       const [sample] = result.samples[mix][c];
-      // VictoriaMetrics counts samples: one per numeric or boolean field (miners 10 + 3 per message record, GPUs 7 + 3).
-      const samples = options.messages * (mix === 'miners' ? 50 * 10 + 3 : 8 * 7 + 3);
+      // VictoriaMetrics counts samples: one per numeric or boolean device field (miners 10, GPUs 7) and each message's seq.
+      const samples = options.messages * (mix === 'miners' ? 50 * 10 + 1 : 8 * 7 + 1);
       const expected = c === 'drain' || c === 'collector_metrics_only' ? options.messages : c.includes('victoria') ? samples : points;
       expect(sample, `${mix} ${c}`).toMatchObject({ count: expected, expected });
       expect(sample!.seconds).toBeGreaterThan(0);

@@ -145,7 +145,7 @@ export function formatTable(result: BenchResult): string {
   }
   if (result.latency.length > 0) {
     lines.push(
-      `End-to-end latency, sample timestamp → value on \`/metrics\` (after its points are stored in InfluxDB), ${options.latencyPerSecond.toLocaleString('en-US')} messages/s of 50 miners for ${options.latencySeconds} s: ` +
+      `End-to-end latency, sample timestamp → value on \`/metrics\` (after its points are stored in InfluxDB), ${options.latencyPerSecond.toLocaleString('en-US')} messages/s of 8 GPUs (a ~100 MW GPU site at a 10 s interval) for ${options.latencySeconds} s: ` +
         `p50 **${(median(result.latency.map((l) => l.p50)) * 1000).toFixed(0)} ms**, p99 **${(median(result.latency.map((l) => l.p99)) * 1000).toFixed(0)} ms** ` +
         '(interpolated within the buckets of `powersite_collector_lag_seconds`, as `histogram_quantile` does).',
       '',

@@ -167,8 +167,9 @@ export async function collectorLatency(run: CollectorRun, perSecond: number, sec
   const c = collectors[0]!;
   try {
     const before = lagBuckets(await scrape(c.metricsUrl));
-    // One message's worth of devices per host, re-stamped: the traffic's payloads are templates.
-    const template = buildTraffic('miners', 100, run.name, Date.now());
+    // GPU servers' messages (8 GPUs each), re-stamped as they are sent: 1,000 a second is a
+    // 10,000-server (~100 MW) GPU site at a 10 s interval.
+    const template = buildTraffic('gpus', 100, run.name, Date.now());
     const sent = await publishPaced(
       run.mqtt.url,
       (n, ts) => {

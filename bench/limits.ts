@@ -105,7 +105,9 @@ export function victoriaCounter(victoria: VictoriaHandle, traffic: Traffic): Sto
     exact: async () => {
       await victoria.flush();
       const window = Math.ceil((last - traffic.messages[0]!.message.ts) / 1000) + 60;
-      const result = await victoria.query(`sum(count_over_time({site="${traffic.site}",host!="${WARMUP_HOST}"}[${window}s]))`, last + 1000);
+      const match = `site="${traffic.site}",host!="${WARMUP_HOST}"`;
+      const devices = `sum(count_over_time({${match},__name__!~"agent_message_.*"}[${window}s]))`;
+      const result = await victoria.query(`${devices} + sum(count_over_time(agent_message_seq{${match}}[${window}s]))`, last + 1000);
       return result[0] ? sampleValue(result[0]) : 0;
     },
     expected: traffic.samples,

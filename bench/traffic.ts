@@ -6,7 +6,7 @@
  */
 import type { DeviceSample, Telemetry } from '../protocol/index.js';
 import { toLineProtocol } from '../collector/store/line-protocol.js';
-import { telemetryToPoints } from '../collector/store/points.js';
+import { AGENT_MEASUREMENT, telemetryToPoints } from '../collector/store/points.js';
 
 export type Mix = 'miners' | 'gpus';
 
@@ -23,7 +23,7 @@ export interface Traffic {
   messages: { topic: string; payload: Buffer; message: Telemetry }[];
   /** Device points plus one agent_message point per message. */
   points: number;
-  /** Numeric and boolean fields of those points: VictoriaMetrics' samples. */
+  /** VictoriaMetrics' samples of the traffic: numeric and boolean device fields, and each message's seq. */
   samples: number;
   devices: number;
 }
@@ -59,7 +59,9 @@ export function buildTraffic(mix: Mix, count: number, site: string, startMs: num
       devices: Array.from({ length: perMessage }, (_, i) => make(h, i, seq)),
     };
     messages.push({ topic: `powersite/v1/${site}/${host}/telemetry`, payload: Buffer.from(JSON.stringify(message)), message });
-    for (const point of telemetryToPoints(message)) samples += Object.values(point.fields).filter((v) => typeof v !== 'string').length;
+    // Device fields, and the message record's seq (the collector adds its own accounts there).
+    for (const device of telemetryToPoints(message).filter((p) => p.measurement !== AGENT_MEASUREMENT)) samples += Object.values(device.fields).filter((v) => typeof v !== 'string').length;
+    samples += 1;
   }
   return { mix, site, messages, points: count * (perMessage + 1), samples, devices: count * perMessage };
 }

@@ -20,7 +20,7 @@ export class StoreWriter implements PointWriter {
   async write(points: Point[]): Promise<void> {
     const body = toLineProtocol(points);
     // A retry writes the batch again to a store that already took it: the same points at the
-    // same timestamps, which both stores overwrite rather than add.
+    // same timestamps (InfluxDB overwrites them; VictoriaMetrics keeps an identical repeat).
     await Promise.all(this.stores.map((store) => store.writeLines(body)));
   }
 }
