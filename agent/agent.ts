@@ -222,11 +222,17 @@ export class Agent {
     return this.spool.depth;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops sampling and publishing. `drainMs`: first give the spool that long to be confirmed
+   * empty (what is left stays on disk for the next start either way).
+   */
+  async stop(options: { drainMs?: number } = {}): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
     await Promise.allSettled(this.sources.map((s) => s.source.close?.()));
+    const drainUntil = Date.now() + (options.drainMs ?? 0);
+    while (this.spool.depth > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 100));
     await this.forwarder.stop();
     await this.publisher.stop();
     this.logger.info({ seq: this.seq, spooled: this.spool.depth, spool_dropped: this.spool.dropped }, 'agent stopped');

@@ -111,7 +111,13 @@ export class Collector {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const [site, host] of duplicates.flagged(Date.now())) this.set({ site: siteLabels.label(site), host: hostLabels.label(host) }, 1);
+        // 0 for every known host, so the alert can tell "no duplicate" from "no data".
+        for (const [site, host, flagged] of duplicates.verdicts(Date.now())) {
+          const labels = { site: siteLabels.label(site), host: hostLabels.label(host) };
+          // Hosts folded into one label: any flagged one flags the label.
+          if (flagged) this.set(labels, 1);
+          else this.inc(labels, 0);
+        }
       },
     });
     const sites = new SiteMetrics(this.registry, this.state, this.siteLabels, this.ledger, (site) => overheadOf(config, site).unaccounted_alert_watts, Date.now, {
@@ -302,8 +308,9 @@ export class Collector {
     }
     const arrivedAt = Date.now();
     const ahead = result.message.ts - arrivedAt;
+    // Every site's counter exists from its first message, so the alert's increase() has data to judge.
+    self.futureSamples.inc({ site: this.siteLabels.label(result.message.site) }, ahead > this.config.limits.max_clock_skew ? 1 : 0);
     if (ahead > this.config.limits.max_clock_skew) {
-      self.futureSamples.inc({ site: this.siteLabels.label(result.message.site) });
       this.logLimited('future_sample', { where: `${result.message.site}/${result.message.host}`, ahead_s: Math.round(ahead / 1000) }, 'sample timestamped ahead of this collector\'s clock: check the agent\'s NTP; live state uses arrival time');
     }
     const gaps = this.state.apply(result.message, arrivedAt);

@@ -39,11 +39,15 @@ export async function startFakeMeter(registers: RegisterSource, unitId = 1): Pro
   let behaviour: MeterBehaviour = 'ok';
   const port = await freeLoopbackPort();
   const read = (table: RegisterTable) => (address: number, length: number) => {
-    if (behaviour === 'hang') return Array.from({ length }, () => new Promise<number>(() => undefined));
+    // 'close' drops the connection before any answer leaves, so no request can slip through.
+    if (behaviour === 'close') for (const sock of socks.keys()) sock.destroy();
+    if (behaviour === 'hang' || behaviour === 'close') return Array.from({ length }, () => new Promise<number>(() => undefined));
     const words = Array.from({ length }, (_, i) => registers(table, address + i));
     if (behaviour === 'refuse' || words.some((w) => w === undefined)) throw { modbusErrorCode: 0x02, msg: 'Illegal data address' };
     return words as number[];
   };
+  // 'close': every request drops its connection, as a gateway that lost the meter does.
+  let socks = new Map<import('node:net').Socket, number>();
   const server = new ServerTCP(
     { getMultipleInputRegisters: read('input'), getMultipleHoldingRegisters: read('holding') } as never,
     { host: '127.0.0.1', port, unitID: unitId },
@@ -55,12 +59,7 @@ export async function startFakeMeter(registers: RegisterSource, unitId = 1): Pro
   // A client that hangs up mid-answer is the client's problem, not a reason to stop the demo.
   server.on('error', () => undefined);
   server.on('socketError', () => undefined);
-  // 'close': every new request drops its connection, as a gateway that lost the meter does.
-  const socks = (server as unknown as { socks: Map<import('node:net').Socket, number> }).socks;
-  const dropper = setInterval(() => {
-    if (behaviour === 'close') for (const sock of socks.keys()) sock.destroy();
-  }, 10);
-  dropper.unref();
+  socks = (server as unknown as { socks: typeof socks }).socks;
   return {
     host: '127.0.0.1',
     port,
@@ -70,7 +69,6 @@ export async function startFakeMeter(registers: RegisterSource, unitId = 1): Pro
     },
     close: () =>
       new Promise<void>((resolve) => {
-        clearInterval(dropper);
         for (const sock of socks.keys()) sock.destroy();
         server.close(() => resolve());
       }),

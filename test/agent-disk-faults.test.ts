@@ -126,7 +126,9 @@ it('keeps publishing through a full and a read-only disk, reports it, and recove
     expect(JSON.parse(await readFile(join(stateDir, 'agent-state.json'), 'utf8'))).toMatchObject({ seq: 6 });
 
     // Read-only remount (a failing disk's usual end): the same, with EROFS.
-    await run('mount', ['-o', 'remount,ro', mountPoint]);
+    // The kernel refuses (EBUSY) while a write is open on the file system: the agent's retries and
+    // state saves open files briefly, so try again until one lands between them.
+    await eventually(() => run('mount', ['-o', 'remount,ro', mountPoint]).then(() => true, () => false), 30_000);
     try {
       for (let k = 0; k < 2; k++) await cycle(a);
       await eventually(() => seqs.length === 8);

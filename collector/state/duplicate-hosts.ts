@@ -29,12 +29,18 @@ export class DuplicateHosts {
     seen.last = instance;
   }
 
-  /** Hosts flagged within the hold time, as [site, host]. */
-  flagged(now: number): [string, string][] {
-    const out: [string, string][] = [];
+  /** Every host seen with an instance, as [site, host, flagged within the hold time]. */
+  verdicts(now: number): [string, string, boolean][] {
+    const out: [string, string, boolean][] = [];
     for (const [key, seen] of this.hosts) {
-      if (seen.flaggedAt !== undefined && now - seen.flaggedAt <= this.holdMs) out.push(key.split('\u0000') as [string, string]);
+      const [site, host] = key.split('\u0000') as [string, string];
+      out.push([site, host, seen.flaggedAt !== undefined && now - seen.flaggedAt <= this.holdMs]);
     }
     return out;
+  }
+
+  /** Hosts flagged within the hold time, as [site, host]. */
+  flagged(now: number): [string, string][] {
+    return this.verdicts(now).filter(([, , flagged]) => flagged).map(([site, host]) => [site, host]);
   }
 }

@@ -84,8 +84,9 @@ class RunningScenario {
     for (const a of this.agents) a.run();
   }
 
-  async stopAgents(): Promise<void> {
-    for (const a of this.agents) await a.stop();
+  /** `drainMs`: let each spool empty first, so what is still on its way is not counted as lost. */
+  async stopAgents(drainMs = 0): Promise<void> {
+    await Promise.all(this.agents.map((a) => a.stop({ drainMs })));
   }
 
   /** Adds what the collector has committed so far (before it is stopped or killed). */
@@ -237,7 +238,7 @@ async function runScenario(ctx: Context, scenario: Scenario): Promise<ChaosResul
   try {
     await s.startAgents();
     await scenario.run(s);
-    await s.stopAgents();
+    await s.stopAgents(15_000);
     const sent = s.agents.reduce((n, a) => n + (a as unknown as { seq: number }).seq, 0);
     const dropped = s.agents.reduce((n, a) => n + a.spool.dropped, 0);
     const count = async () => Number((await ctx.influx.rows(db, 'SELECT count(seq) FROM agent_message'))[0]?.count ?? 0);
