@@ -1,4 +1,4 @@
-/** agent.yaml: the stable keys of DESIGN.md, with defaults that run on a plain GPU host. */
+/** agent.yaml: the stable config keys (docs/configuration.md), with defaults that run on a plain GPU host. */
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { MqttClientConfig } from '../common/mqtt.js';

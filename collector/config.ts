@@ -1,4 +1,4 @@
-/** collector.yaml: the stable keys of DESIGN.md, with defaults for a collector beside its broker. */
+/** collector.yaml: the stable config keys (docs/configuration.md), with defaults for a collector beside its broker. */
 import { z } from 'zod';
 import { MqttClientConfig } from '../common/mqtt.js';
 import { Bytes, Duration } from '../common/units.js';

@@ -111,7 +111,7 @@ function demoCollectorConfig(brokerUrl: string, options: DemoOptions): Collector
   return CollectorConfig.parse({
     mqtt: { url: brokerUrl, client_id: 'powersite-demo-collector' },
     http: { host: '127.0.0.1', port: options.httpPort },
-    // DESIGN.md's example market and terms: illustrative, fixed so the demo is reproducible.
+    // An illustrative late-2025 market and terms, fixed so the demo is reproducible.
     economics: {
       // Only for the unaccounted power: the site meter measures the real overhead.
       overhead: { pue: 1.1 },

@@ -1,6 +1,6 @@
 /**
  * collector.yaml `economics:` section. Every key has a default so the collector runs without one;
- * the defaults are listed in docs/economics.md. Market defaults are DESIGN.md's illustrative
+ * the defaults are listed in docs/economics.md. Market defaults are illustrative late-2025
  * values, and `bitcoin.defaulted` names the ones in use so the collector can warn about them.
  */
 import { z } from 'zod';
@@ -18,7 +18,7 @@ export const DEFAULT_GPU_USD_PER_HOUR = 2.0;
 export const DEFAULT_POOL_FEE = 0.02;
 /** A dead 5 kW PDU or an unlisted rack shows; meter and PDU tolerances (~1-2 %) of a small site do not. */
 export const DEFAULT_UNACCOUNTED_ALERT_W = 5000;
-/** DESIGN.md's example market (late 2025). Illustrative only: set real values or a feed. */
+/** An illustrative example market (late 2025): set real values or a feed. */
 export const DEFAULT_MARKET = { btc_usd: 95_000, difficulty: 1.1e14, height: 920_000, fees_btc_per_block: 0.03 } as const;
 export const MARKET_VALUE_KEYS = Object.keys(DEFAULT_MARKET) as (keyof typeof DEFAULT_MARKET)[];
 const MARKET_KEYS = MARKET_VALUE_KEYS;
