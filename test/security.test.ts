@@ -223,16 +223,45 @@ describe('the deployed Mosquitto config', () => {
     expect(snooped).toEqual([]);
   });
 
-  it('holds payloads to the collector\'s 1 MiB limit', async () => {
+  it('passes a payload over the collector\'s 1 MiB limit on to it, and closes a connection over max_packet_size, naming the host in its log', async () => {
     const limit = CollectorConfig.parse({}).limits.max_message_bytes;
     expect(limit).toBe(MIB);
-    expect(readFileSync(CONF, 'utf8')).toMatch(new RegExp(`^message_size_limit ${limit}$`, 'm'));
+    const conf = readFileSync(CONF, 'utf8');
+    // message_size_limit would drop what exceeds it silently (Mosquitto 2.0 counts it nowhere).
+    expect(conf).not.toMatch(/^message_size_limit/m);
+    const maxPacket = Number(/^max_packet_size (\d+)$/m.exec(conf)?.[1]);
+    expect(maxPacket).toBeGreaterThan(limit);
     const collector = await collectorSubscriber();
     const host = await client('gpu-01');
-    await host.publishAsync('powersite/v1/tx-1/gpu-01/telemetry', Buffer.alloc(MIB + 1, 'x'), { qos: 1 });
-    await host.publishAsync('powersite/v1/tx-1/gpu-01/telemetry', Buffer.alloc(MIB, 'y'), { qos: 1 });
+    // 1.41 MB, as the hostile host of the issue sent: the collector gets it (and counts it too_large, below).
+    await host.publishAsync('powersite/v1/tx-1/gpu-01/telemetry', Buffer.alloc(1_410_000, 'x'), { qos: 1 });
     await eventually(() => collector.seen.length > 0);
-    expect(collector.seen.map((m) => [m.payload.length, m.payload[0]])).toEqual([[MIB, 'y']]);
+    expect(collector.seen.map((m) => m.payload.length)).toEqual([1_410_000]);
+    // Over the packet limit: the broker closes the sender's connection and says who it was.
+    const logStart = readFileSync(broker.logFile, 'utf8').length;
+    const oversize = await connect('gpu-01', { clientId: 'gpu-01' });
+    const closed = new Promise((resolve) => oversize.once('close', resolve));
+    oversize.publish('powersite/v1/tx-1/gpu-01/telemetry', Buffer.alloc(maxPacket, 'z'), { qos: 0 });
+    await closed;
+    oversize.end(true);
+    await eventually(() => readFileSync(broker.logFile, 'utf8').slice(logStart).includes('Client gpu-01 disconnected due to oversize packet'));
+    expect(collector.seen).toHaveLength(1);
+  });
+
+  it('lets a host retain only its own telemetry and status, however many topics it tries', async () => {
+    const host = await client('gpu-02');
+    for (let i = 0; i < 20; i++) await host.publishAsync(`powersite/v1/tx-1/gpu-02/telemetry/${i}`, `hoard ${i}`, { qos: 1, retain: true });
+    await host.publishAsync('powersite/v1/tx-1/gpu-02/status', 'kept status', { qos: 1, retain: true });
+    // A new subscriber gets every retained message under the host's prefix on subscribing.
+    const reader = await client('collector-2');
+    const retained = record(reader);
+    await reader.subscribeAsync('powersite/v1/tx-1/gpu-02/#', { qos: 1 });
+    await host.publishAsync('powersite/v1/tx-1/gpu-02/telemetry', 'sentinel', { qos: 1 });
+    await eventually(() => retained.some((m) => m.payload === 'sentinel'));
+    expect(retained).toEqual([
+      { topic: 'powersite/v1/tx-1/gpu-02/status', payload: 'kept status' },
+      { topic: 'powersite/v1/tx-1/gpu-02/telemetry', payload: 'sentinel' },
+    ]);
   });
 
   it('ties client ids to user names: a host can take neither the collector\'s session nor another host\'s', async () => {
@@ -340,6 +369,13 @@ describe('collector and agent over TLS with credentials', () => {
     });
     expect(metricValue(text, 'powersite_collector_messages_total', { result: 'accepted', reason: 'none' })).toBe(before);
     expect([...collector.state.activity().keys()]).toEqual(['tx-1']);
+  });
+
+  it('counts a payload over its 1 MiB limit as too_large, which the broker let through', async () => {
+    const host = await client('gpu-01');
+    await host.publishAsync('powersite/v1/tx-1/gpu-01/telemetry', Buffer.alloc(1_410_000, 'x'), { qos: 1 });
+    await eventually(async () => metricValue(await scrape(collector.metricsUrl), 'powersite_collector_messages_total', { result: 'rejected', reason: 'too_large' }) === 1);
+    expect(logs.some((l) => l.includes('"reason":"too_large"') && l.includes('powersite/v1/tx-1/gpu-01/telemetry'))).toBe(true);
   });
 
   it('writes no password into the logs, at debug level, on success or on a refused login', async () => {
