@@ -240,7 +240,7 @@ describe('the deployed Mosquitto config', () => {
     // Over the packet limit: the broker closes the sender's connection and says who it was.
     const logStart = readFileSync(broker.logFile, 'utf8').length;
     const oversize = await connect('gpu-01', { clientId: 'gpu-01' });
-    const closed = new Promise((resolve) => oversize.once('close', resolve));
+    const closed = new Promise<void>((resolve) => oversize.once('close', () => resolve()));
     oversize.publish('powersite/v1/tx-1/gpu-01/telemetry', Buffer.alloc(maxPacket, 'z'), { qos: 0 });
     await closed;
     oversize.end(true);
