@@ -14,29 +14,22 @@ export function defaultHost(): string {
 
 export const AgentConfig = z
   .object({
-    site: Name,
-    host: Name.default(defaultHost),
-    interval: Duration.prefault(10).refine((ms) => ms >= 100, 'must be at least 100ms'),
-    /** Where seq and the energy counters live, so both survive restarts. */
-    state_dir: z.string().default('/var/lib/powersite'),
+    site: Name.describe('Site name: the first topic level and the `site` label; the same on every agent of the site.'),
+    host: Name.default(defaultHost).describe('This agent\'s name within the site (topic level and `host` label); must match its MQTT username under the shipped ACL.'),
+    interval: Duration.prefault(10).refine((ms) => ms >= 100, 'must be at least 100ms').describe('How often every source is read and a telemetry message published (at least 100ms).'),
+    state_dir: z.string().default('/var/lib/powersite').describe('Where seq and the energy counters live, so both survive restarts.'),
     mqtt: MqttClientConfig.default(() => MqttClientConfig.parse({})),
     spool: z
       .object({
-        dir: z.string().optional(),
-        max_bytes: Bytes.prefault(512 * 1024 * 1024),
-        /**
-         * What releases a message from the spool: `collector` (a collector confirmed its points are
-         * stored; survives a broker crash) or `broker` (its PUBACK, for brokers without powersite collectors).
-         */
-        release: z.enum(['collector', 'broker']).default('collector'),
-        /** Published messages without a confirmation for this long are sent again. */
-        confirm_timeout: Duration.prefault('60s'),
+        dir: z.string().optional().describe('Where messages wait until they are released; default `<state_dir>/spool`.'),
+        max_bytes: Bytes.prefault(512 * 1024 * 1024).describe('Disk the spool may use; past it the oldest messages are dropped (and counted).'),
+        release: z.enum(['collector', 'broker']).default('collector').describe('What releases a message from the spool: `collector` (a collector confirmed its points are stored; survives a broker crash) or `broker` (its PUBACK, for brokers without powersite collectors).'),
+        confirm_timeout: Duration.prefault('60s').describe('Published messages without a confirmation for this long are sent again.'),
       })
       .strict()
       .prefault({}),
-    /** Telemetry messages larger than this are split (one seq each). */
-    max_message_bytes: Bytes.prefault(256 * 1024),
-    sources: z.array(SourceConfig).min(1, 'list at least one source, e.g. "- { type: host }"'),
+    max_message_bytes: Bytes.prefault(256 * 1024).describe('Telemetry messages larger than this are split (one seq each).'),
+    sources: z.array(SourceConfig).min(1, 'list at least one source, e.g. "- { type: host }"').describe('What this agent reads: one entry per source, each with a `type` (see Sources below).'),
   })
   .strict();
 export type AgentConfig = z.infer<typeof AgentConfig>;

@@ -9,20 +9,17 @@ import { shownSecretPath } from './secret-path.js';
 
 export const MqttClientConfig = z
   .object({
-    url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'expected a broker URL like mqtt://host:1883 or mqtts://host:8883').default('mqtt://localhost:1883'),
-    username: z.string().optional(),
-    /** Prefer password_file or the POWERSITE_MQTT_PASSWORD variable: config files get copied around. */
-    password: z.string().optional(),
-    password_file: z.string().optional(),
-    /** PEM file of the CA that signed the broker's certificate. */
-    ca: z.string().optional(),
-    /** Client certificate and key (PEM files) for mutual TLS. */
-    cert: z.string().optional(),
-    key: z.string().optional(),
-    client_id: z.string().min(1).max(128).optional(),
-    keepalive: Duration.prefault(30),
-    connect_timeout: Duration.prefault(10),
-    reconnect_period: Duration.prefault(2),
+    url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'expected a broker URL like mqtt://host:1883 or mqtts://host:8883').default('mqtt://localhost:1883').describe('Broker URL: mqtt://host:1883, or mqtts://host:8883 for TLS (then set `ca` unless the broker has a public certificate).'),
+    username: z.string().optional().describe('MQTT username; the shipped ACL expects an agent\'s username to be its `host`.'),
+    password: z.string().optional().describe('Prefer password_file or the POWERSITE_MQTT_PASSWORD variable: config files get copied around.'),
+    password_file: z.string().optional().describe('File holding the MQTT password, readable by the service user only.'),
+    ca: z.string().optional().describe("PEM file of the CA that signed the broker's certificate."),
+    cert: z.string().optional().describe('Client certificate and key (PEM files) for mutual TLS.'),
+    key: z.string().optional().describe('Private key (PEM file) of the client certificate `cert`.'),
+    client_id: z.string().min(1).max(128).optional().describe('MQTT client id; default `powersite-agent-<site>-<host>` or `powersite-collector-<hostname>`, stable so the broker keeps the session across restarts.'),
+    keepalive: Duration.prefault(30).describe('MQTT keepalive: the broker declares the client lost (and publishes its last will) after 1.5 times this without traffic.'),
+    connect_timeout: Duration.prefault(10).describe('How long one connection attempt to the broker may take.'),
+    reconnect_period: Duration.prefault(2).describe('First wait before reconnecting to a lost broker; it doubles while the broker stays away, up to 60s.'),
   })
   .strict();
 export type MqttClientConfig = z.infer<typeof MqttClientConfig>;

@@ -1,14 +1,14 @@
 /**
  * Writes docs/configuration.md from the zod schemas, so the reference cannot drift from what the
  * code accepts: every key of agent.yaml (and of each source type) and of collector.yaml, with its
- * type, default, environment variable and description. Descriptions are the schemas' own doc
- * comments, read with the TypeScript compiler. `npm run docs` rewrites the file;
- * docs/config-reference.test.ts fails when it is out of date.
+ * type, default, environment variable and description. Descriptions are the schemas' own
+ * `.describe()` texts, so they travel with the key wherever its schema is reused. `npm run docs`
+ * rewrites the file; docs/config-reference.test.ts fails when it is out of date or a key has no
+ * description.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { z } from 'zod';
 import { AgentConfig, defaultHost } from '../agent/config.js';
 import { SOURCE_DEFINITIONS } from '../agent/sources/registry.js';
@@ -30,30 +30,6 @@ interface JsonSchema {
   additionalProperties?: JsonSchema | boolean;
 }
 
-/** The doc comment of every property assignment in these files, by key name (first file wins). */
-function docComments(files: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const file of files) {
-    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-    const visit = (node: ts.Node) => {
-      if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) {
-        const doc = ts.getJSDocCommentsAndTags(node).map((d) => (typeof d.comment === 'string' ? d.comment : '')).join(' ').replace(/\s+/g, ' ').trim();
-        if (doc && !out.has(node.name.text)) out.set(node.name.text, doc);
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(source);
-  }
-  return out;
-}
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-    .sort()
-    .map((f) => join(root, dir, f));
-}
-
 function typeOf(s: JsonSchema): string {
   if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
   if (s.enum) return s.enum.map((e) => `\`${String(e)}\``).join(' \\| ');
@@ -72,27 +48,57 @@ function defaultOf(path: string[], s: JsonSchema): string {
   return `\`${JSON.stringify(s.default)}\``;
 }
 
-function rows(schema: JsonSchema, docs: Map<string, string>, path: string[] = [], env = true): string[] {
+/** A table row per leaf key; `missing` collects the keys without a description. */
+function rows(schema: JsonSchema, missing: string[], path: string[] = [], env = true): string[] {
   const out: string[] = [];
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
     const here = [...path, key];
-    const isObject = child.properties !== undefined;
-    const description = (child.description ?? docs.get(key) ?? '').replace(/\|/g, '\\|');
-    if (!isObject) out.push(`| \`${here.join('.')}\` | ${typeOf(child)} | ${defaultOf(here, child)} | ${env ? `\`${envName(here)}\`` : ''} | ${description} |`);
-    else out.push(...rows(child, docs, here, env));
+    if (child.properties !== undefined) {
+      out.push(...rows(child, missing, here, env));
+      continue;
+    }
+    if (!child.description) missing.push(here.join('.'));
+    const description = (child.description ?? '').replace(/\|/g, '\\|');
+    out.push(`| \`${here.join('.')}\` | ${typeOf(child)} | ${defaultOf(here, child)} | ${env ? `\`${envName(here)}\`` : ''} | ${description} |`);
   }
   return out;
 }
 
 const HEADER = '| key | type | default | environment | description |\n|---|---|---|---|---|';
 
-function table(schema: z.ZodType, docFiles: string[], env = true): string {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  return `${HEADER}\n${rows(json, docComments(docFiles), [], env).join('\n')}\n`;
+interface Section {
+  title: string;
+  schema: z.ZodType;
+  env: boolean;
+}
+
+/** Every table of the reference: agent.yaml, each source type, collector.yaml. */
+function sections(): Section[] {
+  return [
+    { title: 'agent.yaml', schema: AgentConfig, env: true },
+    ...[...SOURCE_DEFINITIONS].sort((a, b) => a.type.localeCompare(b.type)).map((def) => ({ title: `type: ${def.type}`, schema: def.schema, env: false })),
+    { title: 'collector.yaml', schema: CollectorConfig, env: true },
+  ];
+}
+
+function table(section: Section, missing: string[]): string {
+  const json = z.toJSONSchema(section.schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return `${HEADER}\n${rows(json, missing, [], section.env).join('\n')}\n`;
+}
+
+/** Keys without a description, as "agent.yaml: mqtt.url" (empty when every key has one). */
+export function undocumentedKeys(): string[] {
+  return sections().flatMap((section) => {
+    const missing: string[] = [];
+    table(section, missing);
+    return missing.map((key) => `${section.title}: ${key}`);
+  });
 }
 
 export function configReference(): string {
-  const agentFiles = [join(root, 'agent/config.ts'), ...tsFiles('common')];
+  const [agent, ...rest] = sections();
+  const collector = rest.pop()!;
+  const ignored: string[] = [];
   const parts = [
     '# Configuration reference',
     '',
@@ -105,16 +111,14 @@ export function configReference(): string {
     '',
     '## agent.yaml',
     '',
-    table(AgentConfig, agentFiles),
+    table(agent!, ignored),
     '### Sources',
     '',
     'Each entry of `sources:` has a `type` and its own keys; set in the file (or all of `POWERSITE_SOURCES`).',
     '',
   ];
-  for (const def of [...SOURCE_DEFINITIONS].sort((a, b) => a.type.localeCompare(b.type))) {
-    parts.push(`#### \`type: ${def.type}\``, '', table(def.schema, [...tsFiles(`agent/sources/${def.type}`), ...agentFiles], false));
-  }
-  parts.push('## collector.yaml', '', table(CollectorConfig, [join(root, 'collector/config.ts'), ...tsFiles('collector'), ...tsFiles('common')]));
+  for (const source of rest) parts.push(`#### \`${source.title}\``, '', table(source, ignored));
+  parts.push('## collector.yaml', '', table(collector, ignored));
   return `${parts.join('\n')}`;
 }
 

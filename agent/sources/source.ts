@@ -2,9 +2,9 @@
  * The one small interface every device family implements. A source reads its devices and returns
  * readings in base units; the agent adds workload and energy counters and publishes them.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Logger } from '../../common/logger.js';
-import type { DeviceSample, Workload } from '../../protocol/index.js';
+import { Workload as WorkloadSchema, type DeviceSample, type Workload } from '../../protocol/index.js';
 
 /** What a source returns per device: a sample without the fields the agent owns. */
 export type DeviceReading = Omit<DeviceSample, 'workload' | 'energy_j'> & {
@@ -52,4 +52,15 @@ export interface SourceDefinition<C extends BaseSourceConfig = BaseSourceConfig>
 
 export function defineSource<C extends BaseSourceConfig>(definition: SourceDefinition<C>): SourceDefinition<C> {
   return definition;
+}
+
+/** The `type` key of a source schema: names the family whose keys the entry takes. */
+export function sourceType<T extends string>(type: T) {
+  return z.literal(type).describe('Which source this entry configures; the keys below are its own.');
+}
+
+/** The `workload` key of a source schema; `fallback` where the family has an obvious one. */
+export function sourceWorkload(fallback?: Workload) {
+  const doc = 'What the power of these devices is billed to: `mining` (ASICs) or `hpc` (GPU servers, AI).';
+  return fallback === undefined ? WorkloadSchema.describe(doc) : WorkloadSchema.default(fallback).describe(doc);
 }

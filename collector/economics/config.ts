@@ -47,13 +47,13 @@ const Period = z
  */
 export const EnergyConfig = z
   .object({
-    price_usd_per_mwh: usd.optional(),
-    timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as "America/Chicago"').optional(),
-    default_usd_per_mwh: usd.optional(),
-    periods: z.array(Period).optional(),
-    feed: EnergyFeedConfig.optional(),
-    adders_usd_per_mwh: z.record(z.string().regex(/^[a-z0-9_]{1,32}$/, 'adder names are 1-32 of a-z 0-9 _'), usd).default({}),
-    sell_back: z.boolean().default(false),
+    price_usd_per_mwh: usd.optional().describe(`Flat energy price in USD/MWh (may be negative); default ${DEFAULT_ENERGY_USD_PER_MWH} when no schedule is given.`),
+    timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as "America/Chicago"').optional().describe('Time of use: the IANA time zone the periods are written in, e.g. America/Chicago.'),
+    default_usd_per_mwh: usd.optional().describe('Time of use: USD/MWh outside every period.'),
+    periods: z.array(Period).optional().describe('Time of use: { days, from: "HH:MM", to: "HH:MM", usd_per_mwh } in local time; the first that matches wins.'),
+    feed: EnergyFeedConfig.optional().describe('A market price feed (ERCOT, ENTSO-E, Nord Pool or JSON); the fixed price or schedule is the fallback while it has no price.'),
+    adders_usd_per_mwh: z.record(z.string().regex(/^[a-z0-9_]{1,32}$/, 'adder names are 1-32 of a-z 0-9 _'), usd).default({}).describe('Named USD/MWh charges added to every price paid (transmission, distribution, retail...).'),
+    sell_back: z.boolean().default(false).describe('The fixed price is a PPA the site pays and the feed the spot price it could sell at instead (opportunity cost).'),
   })
   .strict()
   .superRefine((e, ctx) => {
@@ -79,11 +79,10 @@ export type EnergyConfig = EnergyPricing & { feed: EnergyFeedConfig | null; adde
 
 export const MarketFeedConfig = z
   .object({
-    /** Base URL of a mempool-style API, e.g. https://mempool.space or http://127.0.0.1:8999 for a self-hosted backend. */
-    url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://mempool.space' }).transform((u) => u.replace(/\/+$/, '')),
-    interval: Duration.prefault('60s').refine((ms) => ms >= 1000, 'must be at least 1s'),
-    timeout: Duration.prefault('10s').refine((ms) => ms > 0, 'must be more than 0'),
-    stale_after: Duration.prefault('15m'),
+    url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://mempool.space' }).transform((u) => u.replace(/\/+$/, '')).describe('Base URL of a mempool-style API, e.g. https://mempool.space or http://127.0.0.1:8999 for a self-hosted backend.'),
+    interval: Duration.prefault('60s').refine((ms) => ms >= 1000, 'must be at least 1s').describe('How often the feed is asked for price, difficulty, height and fees.'),
+    timeout: Duration.prefault('10s').refine((ms) => ms > 0, 'must be more than 0').describe('Per request to the feed.'),
+    stale_after: Duration.prefault('15m').describe('Market data older than this is flagged stale (metric and alert); the last values stay in use.'),
   })
   .strict();
 export type MarketFeedConfig = z.infer<typeof MarketFeedConfig>;
@@ -98,12 +97,12 @@ export interface StaticMarketValues {
 /** Static market values, or a `feed`; `pool_fee` (a ratio) applies to both. */
 export const BitcoinConfig = z
   .object({
-    btc_usd: positive.optional(),
-    difficulty: positive.optional(),
-    height: z.number().int().nonnegative().optional(),
-    fees_btc_per_block: nonNegative.optional(),
-    pool_fee: z.number().min(0).max(1).default(DEFAULT_POOL_FEE),
-    feed: MarketFeedConfig.optional(),
+    btc_usd: positive.optional().describe(`Static BTC price in USD (without a feed); default ${DEFAULT_MARKET.btc_usd}, illustrative.`),
+    difficulty: positive.optional().describe(`Static network difficulty (without a feed); default ${DEFAULT_MARKET.difficulty}, illustrative.`),
+    height: z.number().int().nonnegative().optional().describe(`Static block height, for the subsidy and the halving countdown (without a feed); default ${DEFAULT_MARKET.height}.`),
+    fees_btc_per_block: nonNegative.optional().describe(`Static transaction fees per block in BTC (without a feed); default ${DEFAULT_MARKET.fees_btc_per_block}.`),
+    pool_fee: z.number().min(0).max(1).default(DEFAULT_POOL_FEE).describe('Mining pool fee as a ratio (0.02 = 2 %), taken off mining revenue.'),
+    feed: MarketFeedConfig.optional().describe('Live market data from a mempool-style API instead of the static values.'),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -131,11 +130,10 @@ const GpuPriceMap = z
 
 export const HpcConfig = z
   .object({
-    billing: z.enum(['reserved', 'utilization', 'colocation']).default('reserved'),
-    /** USD per GPU-hour; a key matches a GPU whose model name contains it (longest key wins). */
-    price_usd_per_gpu_hour: GpuPriceMap.prefault({ default: DEFAULT_GPU_USD_PER_HOUR }),
-    usd_per_kw_month: nonNegative.optional(),
-    contracted_kw: positive.optional(),
+    billing: z.enum(['reserved', 'utilization', 'colocation']).default('reserved').describe('reserved: every GPU-hour is billed; utilization: only the used share; colocation: power is sold at usd_per_kw_month.'),
+    price_usd_per_gpu_hour: GpuPriceMap.prefault({ default: DEFAULT_GPU_USD_PER_HOUR }).describe('USD per GPU-hour; a key matches a GPU whose model name contains it (longest key wins).'),
+    usd_per_kw_month: nonNegative.optional().describe('Colocation: USD per contracted kW per month.'),
+    contracted_kw: positive.optional().describe('Colocation: the kW the customer pays for, used or not.'),
   })
   .strict()
   .superRefine((h, ctx) => {
@@ -152,12 +150,9 @@ export type HpcConfig = z.infer<typeof HpcConfig>;
  */
 export const OverheadConfig = z
   .object({
-    /** Site power / IT power, for the cooling and losses of a site without a site meter (e.g. 1.1 air, 1.05 immersion). */
-    pue: z.number().finite().min(1).max(3).optional(),
-    /** What a GPU server draws beyond its GPU boards (CPUs, memory, fans, NICs), when no BMC or PDU measures it. */
-    watts_per_gpu_server: nonNegative.optional(),
-    /** The `powersite_site_unaccounted_power_watts` alert fires above this (site meter − IT × PUE). */
-    unaccounted_alert_watts: nonNegative.default(DEFAULT_UNACCOUNTED_ALERT_W),
+    pue: z.number().finite().min(1).max(3).optional().describe('Site power / IT power, for the cooling and losses of a site without a site meter (e.g. 1.1 air, 1.05 immersion).'),
+    watts_per_gpu_server: nonNegative.optional().describe('What a GPU server draws beyond its GPU boards (CPUs, memory, fans, NICs), when no BMC or PDU measures it.'),
+    unaccounted_alert_watts: nonNegative.default(DEFAULT_UNACCOUNTED_ALERT_W).describe('The `powersite_site_unaccounted_power_watts` alert fires above this (site meter − IT × PUE).'),
   })
   .strict();
 export type OverheadConfig = z.infer<typeof OverheadConfig>;
@@ -165,12 +160,9 @@ export type OverheadConfig = z.infer<typeof OverheadConfig>;
 /** Curtailment advice with hysteresis, counted in the feed's settled price intervals. */
 export const CurtailmentConfig = z
   .object({
-    /** Advise curtailing after this many consecutive intervals priced above the breakeven... */
-    after_intervals: z.number().int().min(1).default(2),
-    /** ...and resuming after this many consecutive intervals below it. */
-    resume_after_intervals: z.number().int().min(1).default(4),
-    /** Above this energy price, advise curtailing at once. */
-    hard_cap_usd_per_mwh: usd.optional(),
+    after_intervals: z.number().int().min(1).default(2).describe('Advise curtailing after this many consecutive intervals priced above the breakeven...'),
+    resume_after_intervals: z.number().int().min(1).default(4).describe('...and resuming after this many consecutive intervals below it.'),
+    hard_cap_usd_per_mwh: usd.optional().describe('Above this energy price, advise curtailing at once.'),
   })
   .strict();
 export type CurtailmentConfig = z.infer<typeof CurtailmentConfig>;

@@ -18,10 +18,8 @@ const NO_DATA_REASON = '999';
 export const EntsoeConfig = z
   .object({
     type: z.literal('entsoe'),
-    /** EIC code of the bidding zone, e.g. 10Y1001A1001A82H (DE-LU), 10YBE----------2 (BE). */
-    bidding_zone: z.string().regex(/^[0-9A-Z-]{16}$/, 'expected a 16-character EIC code such as 10Y1001A1001A82H'),
-    /** File holding the Transparency Platform security token. */
-    security_token_file: z.string().min(1),
+    bidding_zone: z.string().regex(/^[0-9A-Z-]{16}$/, 'expected a 16-character EIC code such as 10Y1001A1001A82H').describe('EIC code of the bidding zone, e.g. 10Y1001A1001A82H (DE-LU), 10YBE----------2 (BE).'),
+    security_token_file: z.string().min(1).describe('File holding the Transparency Platform security token.'),
   })
   .strict();
 export type EntsoeConfig = z.infer<typeof EntsoeConfig>;

@@ -24,10 +24,8 @@ export const MAX_PAGES = 5;
 export const ErcotConfig = z
   .object({
     type: z.literal('ercot'),
-    /** e.g. HB_NORTH, LZ_HOUSTON, or a resource node. */
-    settlement_point: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'expected an ERCOT settlement point name such as HB_NORTH'),
-    /** Files holding the API subscription key (Ocp-Apim-Subscription-Key) and a current id token (Bearer). */
-    subscription_key_file: z.string().min(1),
+    settlement_point: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'expected an ERCOT settlement point name such as HB_NORTH').describe('e.g. HB_NORTH, LZ_HOUSTON, or a resource node.'),
+    subscription_key_file: z.string().min(1).describe('Files holding the API subscription key (Ocp-Apim-Subscription-Key) and a current id token (Bearer).'),
     token_file: z.string().min(1),
   })
   .strict();

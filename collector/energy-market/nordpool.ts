@@ -15,8 +15,7 @@ export const NORDPOOL_TIMEZONE = 'Europe/Oslo';
 export const NordpoolConfig = z
   .object({
     type: z.literal('nordpool'),
-    /** Delivery area or index name, e.g. SE3, NO1, DK1, FI. */
-    area: z.string().regex(/^[A-Za-z0-9-]{1,16}$/, 'expected a delivery area such as SE3'),
+    area: z.string().regex(/^[A-Za-z0-9-]{1,16}$/, 'expected a delivery area such as SE3').describe('Delivery area or index name, e.g. SE3, NO1, DK1, FI.'),
   })
   .strict();
 export type NordpoolConfig = z.infer<typeof NordpoolConfig>;

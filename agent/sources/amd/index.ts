@@ -6,8 +6,7 @@
 import { z } from 'zod';
 import { runCommand } from '../../../common/exec.js';
 import { Duration } from '../../../common/units.js';
-import { Workload } from '../../../protocol/index.js';
-import { defineSource, type DeviceReading, type Source } from '../source.js';
+import { defineSource, sourceType, sourceWorkload, type DeviceReading, type Source } from '../source.js';
 import { parseRocmSmiJson } from './parse.js';
 
 /** Only what the readings need: faster than `-a`, and every flag exists since ROCm 4. */
@@ -26,12 +25,11 @@ export const ROCM_SMI_ARGS = [
 
 export const AmdConfig = z
   .object({
-    type: z.literal('amd'),
-    workload: Workload.default('hpc'),
-    command: z.string().min(1).default('rocm-smi'),
-    /** Replaces the default arguments (e.g. ["-a", "--json"] for a rocm-smi without one of the flags). */
-    args: z.array(z.string()).min(1).default(ROCM_SMI_ARGS),
-    timeout: Duration.prefault(5).refine((ms) => ms > 0, 'must be more than 0'),
+    type: sourceType('amd'),
+    workload: sourceWorkload('hpc'),
+    command: z.string().min(1).default('rocm-smi').describe('The rocm-smi executable: a name looked up on PATH, or an absolute path.'),
+    args: z.array(z.string()).min(1).default(ROCM_SMI_ARGS).describe('Replaces the default arguments (e.g. ["-a", "--json"] for a rocm-smi without one of the flags).'),
+    timeout: Duration.prefault(5).refine((ms) => ms > 0, 'must be more than 0').describe('How long one rocm-smi run may take before it is killed and the read fails.'),
   })
   .strict();
 export type AmdConfig = z.infer<typeof AmdConfig>;

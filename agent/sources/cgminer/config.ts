@@ -10,7 +10,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { Bytes, Duration } from '../../../common/units.js';
-import { Workload } from '../../../protocol/index.js';
+import { sourceType, sourceWorkload } from '../source.js';
 import type { Family } from './families/family.js';
 import { FAMILIES } from './families/registry.js';
 
@@ -78,8 +78,8 @@ const MinerEntry = z
 
 export const CgminerConfig = z
   .object({
-    type: z.literal('cgminer'),
-    workload: Workload.default('mining'),
+    type: sourceType('cgminer'),
+    workload: sourceWorkload('mining'),
     miners: z
       .array(MinerEntry)
       .min(1, 'list at least one miner, e.g. miners: [10.0.3.17]')
@@ -90,22 +90,16 @@ export const CgminerConfig = z
           if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate miner ${miner.id} (also miners[${first}])` });
           else seen.set(miner.id, i);
         });
-      }),
-    /** Miners polled at once. */
-    concurrency: z.number().int().min(1).max(4096).default(64),
-    /** Per miner and cycle: every request to one miner (detection included) must finish within it. */
-    timeout: Duration.prefault(3).refine((ms) => ms > 0, 'must be more than 0'),
-    /** Per connection attempt: a dead host fails here, long before `timeout`. */
-    connect_timeout: Duration.prefault(1).refine((ms) => ms > 0, 'must be more than 0'),
-    max_reply_bytes: Bytes.prefault('1MiB').refine((n) => n >= 1024, 'must be at least 1KiB'),
-    /** Workers start spread over this, so a LAN's miners are not all hit in the same millisecond. */
-    jitter: Duration.prefault('250ms'),
-    /** Longest pause between attempts at a miner that keeps failing. */
-    max_backoff: Duration.prefault('5m'),
-    /** Consecutive failures after which a miner's firmware is detected again (it may have been reflashed). */
-    redetect_after: z.number().int().min(1).default(3),
-    /** J/TH (W per 10^12 H/s, whatever the algorithm) by model, replacing the built-in nameplate table (families/models.ts) for estimated power. */
-    efficiency: z.record(z.string(), z.number().positive()).default({}),
+      })
+      .describe('The miners: "host", "host:port" (default port 4028; 4433 for Whatsminer API v3) or { host, port, family, model, power_w } to skip detection or give power.'),
+    concurrency: z.number().int().min(1).max(4096).default(64).describe('Miners polled at once.'),
+    timeout: Duration.prefault(3).refine((ms) => ms > 0, 'must be more than 0').describe('Per miner and cycle: every request to one miner (detection included) must finish within it.'),
+    connect_timeout: Duration.prefault(1).refine((ms) => ms > 0, 'must be more than 0').describe('Per connection attempt: a dead host fails here, long before `timeout`.'),
+    max_reply_bytes: Bytes.prefault('1MiB').refine((n) => n >= 1024, 'must be at least 1KiB').describe('Largest reply read from a miner; a bigger one is an error (a broken or hostile daemon).'),
+    jitter: Duration.prefault('250ms').describe("Workers start spread over this, so a LAN's miners are not all hit in the same millisecond."),
+    max_backoff: Duration.prefault('5m').describe('Longest pause between attempts at a miner that keeps failing.'),
+    redetect_after: z.number().int().min(1).default(3).describe("Consecutive failures after which a miner's firmware is detected again (it may have been reflashed)."),
+    efficiency: z.record(z.string(), z.number().positive()).default({}).describe('J/TH (W per 10^12 H/s, whatever the algorithm) by model, replacing the built-in nameplate table (families/models.ts) for estimated power.'),
   })
   .strict()
   .refine((config) => config.connect_timeout <= config.timeout, { path: ['connect_timeout'], message: 'must not exceed timeout' });

@@ -5,15 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import si from 'systeminformation';
 import { z } from 'zod';
-import { Workload } from '../../../protocol/index.js';
-import { defineSource, type DeviceReading, type Source, type SourceContext } from '../source.js';
+import { defineSource, sourceType, sourceWorkload, type DeviceReading, type Source, type SourceContext } from '../source.js';
 
 export const HostConfig = z
   .object({
-    type: z.literal('host'),
-    workload: Workload.default('hpc'),
-    /** RAPL package energy counter; empty string turns it off. */
-    rapl_path: z.string().default('/sys/class/powercap/intel-rapl:0/energy_uj'),
+    type: sourceType('host'),
+    workload: sourceWorkload('hpc'),
+    rapl_path: z.string().default('/sys/class/powercap/intel-rapl:0/energy_uj').describe('RAPL package energy counter; empty string turns it off.'),
   })
   .strict();
 export type HostConfig = z.infer<typeof HostConfig>;

@@ -7,9 +7,9 @@ import ModbusSerial from 'modbus-serial';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
 import { z } from 'zod';
 import { Duration } from '../../../common/units.js';
-import { Covers, Workload } from '../../../protocol/index.js';
+import { Covers } from '../../../protocol/index.js';
 import { meterDown, meterReading } from '../meter.js';
-import { defineSource, type DeviceReading, type Source } from '../source.js';
+import { defineSource, sourceType, sourceWorkload, type DeviceReading, type Source } from '../source.js';
 import { METER_MODELS, METERS } from './meters.js';
 import { decodeEnergy, decodePower, RegisterMap, wordsOf, type EnergyRegister, type PowerRegister } from './registers.js';
 
@@ -18,21 +18,17 @@ const ModbusClient = ModbusSerial as unknown as typeof ModbusRTU;
 
 export const ModbusConfig = z
   .object({
-    type: z.literal('modbus'),
-    workload: Workload.default('mining'),
-    host: z.string().min(1),
-    port: z.number().int().min(1).max(65535).default(502),
-    /** Modbus unit (slave) id; behind an RTU gateway, the meter's bus address. */
-    unit_id: z.number().int().min(0).max(255).default(1),
-    /** A shipped register map, or `map:` for any other meter. */
-    meter: z.enum(METER_MODELS).optional(),
-    map: RegisterMap.optional(),
-    /** What the meter feeds: agent host names, or "site" for the meter the site is billed by. */
-    covers: Covers,
-    /** Meters installed so that consumption reads as export (negative power). */
-    reverse: z.boolean().default(false),
-    id: z.string().min(1).max(128).optional(),
-    timeout: Duration.prefault('3s').refine((ms) => ms > 0, 'must be more than 0'),
+    type: sourceType('modbus'),
+    workload: sourceWorkload('mining'),
+    host: z.string().min(1).describe('The meter\'s (or its Modbus TCP gateway\'s) address or host name.'),
+    port: z.number().int().min(1).max(65535).default(502).describe('Modbus TCP port.'),
+    unit_id: z.number().int().min(0).max(255).default(1).describe("Modbus unit (slave) id; behind an RTU gateway, the meter's bus address."),
+    meter: z.enum(METER_MODELS).optional().describe('A shipped register map, or `map:` for any other meter.'),
+    map: RegisterMap.optional().describe('Where power and energy are, for a meter without a shipped map.'),
+    covers: Covers.describe('What the meter feeds: agent host names, or "site" for the meter the site is billed by.'),
+    reverse: z.boolean().default(false).describe('Meters installed so that consumption reads as export (negative power).'),
+    id: z.string().min(1).max(128).optional().describe('Device id; default the meter\'s host and unit id.'),
+    timeout: Duration.prefault('3s').refine((ms) => ms > 0, 'must be more than 0').describe('Per Modbus request; a meter slower than this is reported down for the cycle.'),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -20,29 +20,23 @@ const POWER_UNITS = { W: 1, kW: 1000 } as const;
 const ENERGY_UNITS = { Wh: 3600, kWh: 3.6e6 } as const;
 
 const registerFields = {
-  /** The 0-based address on the wire (Schneider prints 1-based numbers: address = number − 1). */
-  address: z.number().int().min(0).max(65535),
-  /** input registers (function 4, Eastron) or holding registers (function 3, Schneider, ABB). */
-  table: z.enum(['input', 'holding']),
-  type: z.enum(Object.keys(DATA_TYPES) as [DataType, ...DataType[]]),
-  /** Which 16-bit word comes first for 32- and 64-bit values; every shipped meter sends the high word first. */
-  word_order: z.enum(['high_first', 'low_first']).default('high_first'),
-  /** Multiplies the raw value before the unit applies (ABB: 0.01). */
-  scale: z.number().finite().positive().default(1),
+  address: z.number().int().min(0).max(65535).describe('The 0-based address on the wire (Schneider prints 1-based numbers: address = number − 1).'),
+  table: z.enum(['input', 'holding']).describe('input registers (function 4, Eastron) or holding registers (function 3, Schneider, ABB).'),
+  type: z.enum(Object.keys(DATA_TYPES) as [DataType, ...DataType[]]).describe('How the value is encoded (16, 32 or 64 bits, integer or IEEE float).'),
+  word_order: z.enum(['high_first', 'low_first']).default('high_first').describe('Which 16-bit word comes first for 32- and 64-bit values; every shipped meter sends the high word first.'),
+  scale: z.number().finite().positive().default(1).describe('Multiplies the raw value before the unit applies (ABB: 0.01).'),
 };
 
-export const PowerRegister = z.object({ ...registerFields, unit: z.enum(['W', 'kW']) }).strict();
-export const EnergyRegister = z.object({ ...registerFields, unit: z.enum(['Wh', 'kWh']) }).strict();
+export const PowerRegister = z.object({ ...registerFields, unit: z.enum(['W', 'kW']).describe('Unit of the power value after scale.') }).strict();
+export const EnergyRegister = z.object({ ...registerFields, unit: z.enum(['Wh', 'kWh']).describe('Unit of the energy counter after scale.') }).strict();
 export type PowerRegister = z.infer<typeof PowerRegister>;
 export type EnergyRegister = z.infer<typeof EnergyRegister>;
 type Register = PowerRegister | EnergyRegister;
 
 export const RegisterMap = z
   .object({
-    /** Total active power (all phases). */
-    power: PowerRegister,
-    /** The meter's own import (delivered) active-energy counter. */
-    energy: EnergyRegister.optional(),
+    power: PowerRegister.describe('Total active power (all phases).'),
+    energy: EnergyRegister.optional().describe("The meter's own import (delivered) active-energy counter."),
   })
   .strict();
 export type RegisterMap = z.infer<typeof RegisterMap>;

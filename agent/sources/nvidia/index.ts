@@ -2,16 +2,15 @@
 import { z } from 'zod';
 import { ExecError, runCommand } from '../../../common/exec.js';
 import { Duration } from '../../../common/units.js';
-import { Workload } from '../../../protocol/index.js';
-import { defineSource, type DeviceReading, type Source, type SourceContext } from '../source.js';
+import { defineSource, sourceType, sourceWorkload, type DeviceReading, type Source, type SourceContext } from '../source.js';
 import { isUnknownFieldError, LEGACY_QUERY_FIELDS, parseQueryGpuCsv, QUERY_FIELDS, toReading } from './parse.js';
 
 export const NvidiaConfig = z
   .object({
-    type: z.literal('nvidia'),
-    workload: Workload.default('hpc'),
-    command: z.string().default('nvidia-smi'),
-    timeout: Duration.prefault(5),
+    type: sourceType('nvidia'),
+    workload: sourceWorkload('hpc'),
+    command: z.string().default('nvidia-smi').describe('The nvidia-smi executable: a name looked up on PATH, or an absolute path.'),
+    timeout: Duration.prefault(5).describe('How long one nvidia-smi run may take before it is killed and the read fails.'),
   })
   .strict();
 export type NvidiaConfig = z.infer<typeof NvidiaConfig>;

@@ -8,32 +8,25 @@ import { Agent } from 'node:https';
 import { z } from 'zod';
 import { readSecretFile } from '../../../common/mqtt.js';
 import { Duration } from '../../../common/units.js';
-import { Covers, Workload } from '../../../protocol/index.js';
+import { Covers } from '../../../protocol/index.js';
 import { meterDown, meterReading } from '../meter.js';
-import { defineSource, type DeviceReading, type Source, type SourceContext } from '../source.js';
+import { defineSource, sourceType, sourceWorkload, type DeviceReading, type Source, type SourceContext } from '../source.js';
 import { RedfishClient } from './client.js';
 import { linkOf, members, normalisePath, powerControlWatts, sensorPower, toSensor } from './power.js';
 
 export const RedfishConfig = z
   .object({
-    type: z.literal('redfish'),
-    workload: Workload.default('hpc'),
-    /** The BMC, e.g. https://10.0.9.21 (Redfish is served under /redfish/v1). */
-    url: z.url({ protocol: /^https$/, error: 'expected the BMC\'s https URL, e.g. https://10.0.9.21' }),
-    username: z.string().min(1),
-    /** File holding the BMC password (config files get copied around; the password never goes in one). */
-    password_file: z.string().min(1),
-    /** PEM file of the CA that signed the BMC's certificate (or the BMC's own self-signed certificate). */
-    ca: z.string().min(1).optional(),
-    /** Skip checking the BMC's certificate. Set it knowingly: anyone on the path can then read the password. */
-    insecure: z.boolean().default(false),
-    /** Chassis id under /redfish/v1/Chassis (e.g. System.Embedded.1, Node0); default: the first that shows power. */
-    chassis: z.string().regex(/^[^/?#]+$/, 'a chassis id such as "1" or "System.Embedded.1", not a path').optional(),
-    /** Device id; default the BMC's host name or address. */
-    id: z.string().min(1).max(128).optional(),
-    /** What this BMC measures: default the agent's own host. */
-    covers: Covers.optional(),
-    timeout: Duration.prefault('5s').refine((ms) => ms > 0, 'must be more than 0'),
+    type: sourceType('redfish'),
+    workload: sourceWorkload('hpc'),
+    url: z.url({ protocol: /^https$/, error: 'expected the BMC\'s https URL, e.g. https://10.0.9.21' }).describe('The BMC, e.g. https://10.0.9.21 (Redfish is served under /redfish/v1).'),
+    username: z.string().min(1).describe('BMC account to log in with; a read-only (ReadOnly role) account is enough.'),
+    password_file: z.string().min(1).describe('File holding the BMC password (config files get copied around; the password never goes in one).'),
+    ca: z.string().min(1).optional().describe("PEM file of the CA that signed the BMC's certificate (or the BMC's own self-signed certificate)."),
+    insecure: z.boolean().default(false).describe("Skip checking the BMC's certificate. Set it knowingly: anyone on the path can then read the password."),
+    chassis: z.string().regex(/^[^/?#]+$/, 'a chassis id such as "1" or "System.Embedded.1", not a path').optional().describe('Chassis id under /redfish/v1/Chassis (e.g. System.Embedded.1, Node0); default: the first that shows power.'),
+    id: z.string().min(1).max(128).optional().describe("Device id; default the BMC's host name or address."),
+    covers: Covers.optional().describe("What this BMC measures: default the agent's own host."),
+    timeout: Duration.prefault('5s').refine((ms) => ms > 0, 'must be more than 0').describe('Per request to the BMC; a BMC slower than this is reported down for the cycle.'),
   })
   .strict()
   .superRefine((c, ctx) => {
