@@ -52,6 +52,15 @@ program
   .action(async (cidr: string, opts) => (await import('./scan-command.js')).runScan(cidr, opts));
 
 program
+  .command('probe')
+  .description('detect one miner and print which firmware replies identified it and the device the agent would publish')
+  .argument('<address>', 'the miner, e.g. 10.0.3.17 (tries ports 4028 then 4433) or 10.0.3.17:4029')
+  .option('--timeout <duration>', 'connect and reply deadline per request', durationFlag, 3000)
+  .option('--workload <workload>', 'workload the device is billed to (mining or hpc)', 'mining')
+  .option('--json', 'print JSON instead of a report')
+  .action(async (address: string, opts) => (await import('./probe-command.js')).runProbe(address, opts));
+
+program
   .command('check-config')
   .description('validate an agent or collector config file, then check what would fail at run time on this machine')
   .argument('<file>', 'the YAML file')
