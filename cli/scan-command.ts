@@ -3,7 +3,8 @@ import { Duration } from '../common/units.js';
 import { Workload } from '../protocol/index.js';
 import { parseCidr } from '../agent/discovery/cidr.js';
 import { scan } from '../agent/discovery/scan.js';
-import { sourcesYaml } from '../agent/discovery/sources-yaml.js';
+import { ProgressRedraw } from '../agent/discovery/scan-progress.js';
+import { describeMiner, sourcesYaml } from '../agent/discovery/sources-yaml.js';
 import { UsageError } from './flags.js';
 
 export interface ScanCommandOptions {
@@ -28,7 +29,11 @@ export async function runScan(cidr: string, opts: ScanCommandOptions): Promise<v
   }
   process.stderr.write(`scanning ${cidr} on port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} (timeout ${timeoutMs} ms, ${concurrency} at a time)…\n`);
   const started = Date.now();
-  const found = await scan(cidr, { ports, timeoutMs, concurrency });
+  // The redrawn progress line only where someone watches; a pipe or a log gets the summary alone.
+  const progress = process.stderr.isTTY ? new ProgressRedraw((text) => process.stderr.write(text), Date.now) : undefined;
+  const found = await scan(cidr, { ports, timeoutMs, concurrency, onProgress: (done, total, miners) => progress?.update({ done, total, found: miners, elapsedMs: Date.now() - started }) });
+  progress?.finish();
+  for (const miner of found) process.stderr.write(`  ${miner.host}:${miner.port}  ${describeMiner(miner)}\n`);
   process.stderr.write(`found ${found.length} miner${found.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   process.stdout.write(sourcesYaml(found, { workload: workload.data, scanned: cidr }));
 }

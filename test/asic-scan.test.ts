@@ -3,6 +3,8 @@
  * miners of different families are found with their models, a daemon that is not a miner and a hung
  * one are not, and the printed block is a valid cgminer source.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { scan, type FoundMiner } from '../agent/discovery/scan.js';
@@ -46,6 +48,19 @@ describe('scan', () => {
     const config = CgminerConfig.parse((parse(text) as { sources: unknown[] }).sources[0]);
     expect(config.miners.map((m) => m.id)).toEqual([`127.0.0.2:${cgPort}`, `127.0.0.3:${cgPort}`, `127.0.0.4:${v3Port}`]);
     expect(text).toContain(`- 127.0.0.2:${cgPort} # Antminer S19 Pro (antminer, bmminer 1.0.0)`);
+  });
+
+  it('as a command with stderr not a terminal: no progress line, each miner with model and firmware, then a summary', async () => {
+    const bin = fileURLToPath(new URL('../bin/powersite.js', import.meta.url));
+    const r = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(process.execPath, [bin, 'scan', '127.0.0.0/29', '--ports', String(cgPort), '--timeout', '300ms'], { timeout: 60_000 }, (error, stdout, stderr) => (error ? reject(error) : resolve({ stdout, stderr })));
+    });
+    expect(r.stderr).not.toContain('\r');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^scanning 127\.0\.0\.0\/29 on port \d+/);
+    expect(lines.slice(1, -1)).toEqual([`  127.0.0.2:${cgPort}  Antminer S19 Pro (antminer, bmminer 1.0.0)`, `  127.0.0.3:${cgPort}  model unknown (luxos, LUXminer 2025.4.8.220305-57b389c7)`]);
+    expect(lines.at(-1)).toMatch(/^found 2 miners in [\d.]+ s$/);
+    expect(r.stdout).toContain(`- 127.0.0.2:${cgPort} # Antminer S19 Pro (antminer, bmminer 1.0.0)`);
   });
 
   it('refuses ranges wider than /16 before sending anything', async () => {

@@ -30,6 +30,8 @@ export interface ScanOptions {
   concurrency?: number;
   signal?: AbortSignal;
   families?: FamilyRegistry;
+  /** After each address has had all its ports probed: addresses done, of how many, miners found so far. */
+  onProgress?: (done: number, total: number, found: number) => void;
 }
 
 const MAX_REPLY_BYTES = 1024 * 1024;
@@ -57,12 +59,17 @@ export async function scan(cidr: string, options: ScanOptions = {}): Promise<Fou
   const query: QueryOptions = { connectTimeoutMs: timeoutMs, timeoutMs, maxBytes: MAX_REPLY_BYTES, signal: options.signal };
   const found: FoundMiner[] = [];
   const probes = hosts.flatMap((host) => ports.map((port) => ({ host, port })));
+  const portsLeft = new Map(hosts.map((host) => [host, ports.length]));
+  let done = 0;
   await forEachBounded(
     probes,
     options.concurrency ?? 256,
     async ({ host, port }) => {
       const miner = await probe(host, port, families, query);
       if (miner) found.push(miner);
+      const left = portsLeft.get(host)! - 1;
+      portsLeft.set(host, left);
+      if (left === 0) options.onProgress?.(++done, hosts.length, new Set(found.map((m) => m.host)).size);
     },
     { signal: options.signal },
   );
