@@ -8,6 +8,7 @@ import { telemetryTopic, type DeviceSample } from '../protocol/index.js';
 import type { AgentConfig } from './config.js';
 import { EnergyMeter } from './energy.js';
 import { Forwarder } from './forwarder.js';
+import { foundSummary } from './found-summary.js';
 import { Publisher } from './publisher.js';
 import { guardSample } from './sample-guard.js';
 import { Spool } from './spool.js';
@@ -52,6 +53,8 @@ export class Agent {
   private reportedFault: string | undefined;
   /** Per failing source: its last error and how many cycles in a row it failed, so a failure is logged once, not every cycle. */
   private readonly failing = new Map<string, { error: string; cycles: number }>();
+  /** Sources whose first answer has been described in the log (once each, at info). */
+  private readonly described = new Set<Source>();
   /** Cycles since the last progress line, and when it was written. */
   private progress = { cycles: 0, devices: 0, failures: 0, since: Date.now() };
 
@@ -131,6 +134,10 @@ export class Agent {
         return;
       }
       this.noteSuccess(bound.source.name);
+      if (!this.described.has(bound.source)) {
+        this.described.add(bound.source);
+        this.logger.info({ source: bound.source.name, devices: result.value.length }, foundSummary(bound.source.name, result.value));
+      }
       for (const reading of result.value) devices.push(this.toSample(bound, reading, ts));
     });
 

@@ -63,6 +63,8 @@ export class Collector {
   private readonly lastLog = new Map<string, number>();
   private readonly suppressed = new Map<string, number>();
   metricsUrl = '';
+  /** Whether a batch has been stored yet: the start-up log says so once. */
+  private historyReady = false;
 
   constructor(
     readonly config: CollectorConfig,
@@ -95,6 +97,7 @@ export class Collector {
       ...(config.victoriametrics ? [await VictoriaWriter.create(config.victoriametrics)] : []),
     ];
     const writer = stores.length > 0 ? new StoreWriter(stores) : undefined;
+    const storeNames = [...(config.influx ? ['InfluxDB'] : []), ...(config.victoriametrics ? ['VictoriaMetrics'] : [])];
     if (!writer) logger.info('no influx or victoriametrics section in the config: metrics only, no history is written');
     const consumerNames = ['ledger', 'lag'];
     // Batching settings live in the influx section; a VictoriaMetrics-only collector takes their defaults.
@@ -132,6 +135,7 @@ export class Collector {
       const defaulted = bitcoin.defaulted.map((k) => `economics.bitcoin.${k}`);
       logger.warn({ constants: given, defaults: defaulted }, 'market data is constant (no economics.bitcoin.feed): mining margins will not follow the market; configure a mempool-style feed');
     }
+    else logger.info({ feed: bitcoin.feed.url, refresh_s: bitcoin.feed.interval / 1000 }, 'market data feed configured');
     this.market = createMarketSource(bitcoin, logger);
     this.market.start();
     this.feeds = new SiteFeeds(config.economics, config.sites, logger);
@@ -173,6 +177,11 @@ export class Collector {
           this.logRejection('unwritable', `${message.site}/${message.host} seq ${message.seq}`, error.message.slice(0, 300));
         },
         onWritten: (points, seconds) => {
+          // Once: the store took a write, so history is being kept (later trouble logs as failures).
+          if (!this.historyReady) {
+            this.historyReady = true;
+            logger.info({ stores: storeNames, points }, `history store ready: first batch written to ${storeNames.join(' and ')}`);
+          }
           self.pointsWritten.inc(points);
           self.writeDuration.observe(seconds);
         },
