@@ -58,10 +58,15 @@ export class Agent {
   /** Cycles since the last progress line, and when it was written. */
   private progress = { cycles: 0, devices: 0, failures: 0, since: Date.now() };
 
+  /** Keys a reload applies while running (SIGHUP, cli/reload-on-hangup.ts); the others need a restart. */
+  static readonly LIVE_KEYS = ['interval', 'sources'] as const;
+  private current: AgentConfig;
+
   constructor(
-    readonly config: AgentConfig,
+    config: AgentConfig,
     private readonly options: AgentOptions,
   ) {
+    this.current = config;
     this.logger = options.logger;
     this.publisher = new Publisher({ site: config.site, host: config.host, mqtt: config.mqtt, logger: this.logger });
     this.store = new StateStore(config.state_dir, this.logger);
@@ -79,18 +84,36 @@ export class Agent {
     await this.spool.open();
     this.seq = state.seq;
     this.meter = new EnergyMeter(this.config.interval * 3, state.energy);
-    const ctx = { logger: this.logger, intervalMs: this.config.interval, hostName: this.config.host };
-    this.sources = this.config.sources.map((sc) => ({
-      source: findSource(sc.type)!.create(sc, ctx),
-      type: sc.type,
-      workload: sc.workload,
-    }));
+    this.sources = this.createSources();
     await this.publisher.start();
     this.forwarder.start();
     this.logger.info(
       { site: this.config.site, host: this.config.host, interval_ms: this.config.interval, sources: this.sources.map((s) => s.source.name), seq: this.seq },
       'agent started',
     );
+  }
+
+  get config(): AgentConfig {
+    return this.current;
+  }
+
+  private createSources(): BoundSource[] {
+    const ctx = { logger: this.logger, intervalMs: this.config.interval, hostName: this.config.host };
+    return this.config.sources.map((sc) => ({ source: findSource(sc.type)!.create(sc, ctx), type: sc.type, workload: sc.workload }));
+  }
+
+  /**
+   * Takes a reloaded config's interval and sources: the next cycle reads the new sources (each
+   * logs what it found on its first answer) on the new interval; energy counters carry on.
+   */
+  async reload(next: AgentConfig): Promise<void> {
+    const old = this.sources;
+    this.current = { ...this.current, interval: next.interval, sources: next.sources };
+    this.meter!.maxGapMs = next.interval * 3;
+    this.sources = this.createSources();
+    // A cycle in flight still reads the old sources: close them once it is done.
+    await this.running;
+    await Promise.allSettled(old.map((s) => s.source.close?.()));
   }
 
   /** Samples now and then every interval until stop(). */
@@ -123,11 +146,13 @@ export class Agent {
   /** One sampling cycle at time `ts`; public so tests can drive cycles without timers. */
   async cycle(ts: number): Promise<CycleReport> {
     const deadline = AbortSignal.timeout(Math.max(50, Math.floor(this.config.interval * 0.8)));
-    const results = await Promise.allSettled(this.sources.map((s) => untilAborted(s.source.read(deadline), deadline, s.source.name)));
+    // This cycle's sources, whatever a reload does meanwhile.
+    const sources = this.sources;
+    const results = await Promise.allSettled(sources.map((s) => untilAborted(s.source.read(deadline), deadline, s.source.name)));
     const devices: DeviceSample[] = [];
     const failedSources: string[] = [];
     results.forEach((result, i) => {
-      const bound = this.sources[i]!;
+      const bound = sources[i]!;
       if (result.status === 'rejected') {
         failedSources.push(bound.source.name);
         this.noteFailure(bound.source.name, (result.reason as Error)?.message ?? String(result.reason));

@@ -24,10 +24,11 @@ export class EnergyMeter {
 
   /**
    * @param maxGapMs longest gap integrated across; a longer gap (agent stopped, device away) adds
-   *   nothing rather than inventing energy for time nobody measured.
+   *   nothing rather than inventing energy for time nobody measured. Settable: it follows the
+   *   agent's interval when a reload changes it.
    */
   constructor(
-    private readonly maxGapMs: number,
+    public maxGapMs: number,
     initial: Record<string, EnergyState> = {},
   ) {
     this.devices = new Map(Object.entries(initial));

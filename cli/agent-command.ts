@@ -5,6 +5,7 @@ import { Agent } from '../agent/agent.js';
 import { AgentConfig } from '../agent/config.js';
 import { readOnce } from '../agent/read-once.js';
 import { devicesTable } from './readings-table.js';
+import { reloadOnHangup } from './reload-on-hangup.js';
 import { stopOnSignal } from './run-until-signal.js';
 
 export interface AgentCommandOptions {
@@ -21,6 +22,12 @@ export async function runAgent(opts: AgentCommandOptions): Promise<void> {
   const agent = new Agent(config, { logger });
   await agent.start();
   agent.run();
+  reloadOnHangup(logger, opts.config, {
+    load: () => loadConfig(AgentConfig, opts.config),
+    current: () => agent.config,
+    live: Agent.LIVE_KEYS,
+    apply: (next) => agent.reload(next),
+  });
   await stopOnSignal(logger, () => agent.stop());
 }
 

@@ -1,38 +1,19 @@
 // What the journal shows when an agent and a collector start: real processes, real Mosquitto and
 // InfluxDB. Each says at info what it found (the sources' devices by model, the broker, the store),
 // once; cycles after that add nothing at info.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startInflux, startMosquitto, type InfluxHandle, type MosquittoHandle } from './harness/index.js';
 import { eventually } from './support/metrics.js';
+import { partProcess, type PartProcess } from './support/part-process.js';
 
-const bin = fileURLToPath(new URL('../bin/powersite.js', import.meta.url));
 let mosquitto: MosquittoHandle;
 let influx: InfluxHandle;
 let dir: string;
 const children: ChildProcess[] = [];
-
-interface LogLine {
-  level: number;
-  msg: string;
-}
-
-/** A part as systemd runs it (JSON lines on stdout); `lines()` parses what it logged so far. */
-function part(args: string[], level: string): { lines: () => LogLine[] } {
-  let out = '';
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POWERSITE_LOG_LEVEL: level, POWERSITE_LOG_FORMAT: 'json' } });
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  children.push(child);
-  return { lines: () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine) };
-}
-
-const INFO = 30;
-const infoMessages = (lines: LogLine[]) => lines.filter((l) => l.level === INFO).map((l) => l.msg);
 
 beforeAll(async () => {
   [mosquitto, influx] = await Promise.all([startMosquitto(), startInflux()]);
@@ -44,6 +25,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+function start(args: string[], level: string): PartProcess {
+  const part = partProcess(args, level);
+  children.push(part.child);
+  return part;
+}
+
 it('agent and collector say once what they found and are quiet at info per cycle', async () => {
   await writeFile(join(dir, 'collector.yaml'), `mqtt: { url: "${mosquitto.url}" }\ninflux: { url: "${influx.url}", database: startup }\nhttp: { port: 0 }\n`);
   await writeFile(
@@ -52,13 +39,13 @@ it('agent and collector say once what they found and are quiet at info per cycle
       '  - { type: simulated, workload: hpc, kind: gpu, devices: 2, model: NVIDIA H100 80GB HBM3, power_w: 650 }\n' +
       '  - { type: simulated, workload: mining, kind: asic, devices: 3, down: 1, model: Antminer S21, power_w: 3500, hashrate_hs: 200e12 }\n',
   );
-  const collector = part(['collector', '-c', join(dir, 'collector.yaml')], 'info');
+  const collector = start(['collector', '-c', join(dir, 'collector.yaml')], 'info');
   // Debug for the agent, only to count its cycles.
-  const agent = part(['agent', '-c', join(dir, 'agent.yaml')], 'debug');
+  const agent = start(['agent', '-c', join(dir, 'agent.yaml')], 'debug');
   const cycles = () => agent.lines().filter((l) => l.msg === 'cycle done').length;
   await eventually(() => cycles() >= 6 && collector.lines().some((l) => l.msg.startsWith('history store ready')), 90_000);
 
-  const agentInfo = infoMessages(agent.lines());
+  const agentInfo = agent.infoMessages();
   expect(agentInfo).toEqual(
     expect.arrayContaining([
       'agent started',
@@ -67,7 +54,7 @@ it('agent and collector say once what they found and are quiet at info per cycle
       'simulated(3 asic): 3 miners, 1 down (3× Antminer S21)',
     ]),
   );
-  const collectorInfo = infoMessages(collector.lines());
+  const collectorInfo = collector.infoMessages();
   expect(collectorInfo).toEqual(
     expect.arrayContaining(['connected to MQTT broker', 'InfluxDB database, retention policies and downsampling in place', 'history store ready: first batch written to InfluxDB', 'collector started']),
   );
