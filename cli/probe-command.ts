@@ -35,7 +35,7 @@ export function probeReport(r: ProbeResult): string {
   const id = r.identity;
   const model = id.model === undefined ? 'model not named by detection' : id.model_raw ? `${id.model} (firmware says ${JSON.stringify(id.model_raw)})` : id.model;
   return [
-    `${r.host}:${r.port}: ${r.protocol} miner, family ${id.family}`,
+    `${r.host}:${r.port}: family ${id.family}, speaking the ${r.protocol} API`,
     `model:    ${model}`,
     `firmware: ${id.firmware ?? 'not named in its replies'}`,
     '',

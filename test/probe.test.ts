@@ -46,7 +46,7 @@ describe('powersite probe', () => {
   it('prints a readable report by default', async () => {
     const r = await probe([`127.0.0.2:${antminer.port}`]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`127.0.0.2:${antminer.port}: cgminer miner, family antminer`);
+    expect(r.stdout).toContain(`127.0.0.2:${antminer.port}: family antminer, speaking the cgminer API`);
     expect(r.stdout).toMatch(/^firmware: bmminer 1\.0\.0$/m);
     expect(r.stdout).toMatch(/^\s+\d+ stats\s+reply$/m);
     expect(r.stdout).toMatch(/^127\.0\.0\.2:\d+\s+asic\s+mining\s+Antminer S19 Pro\s+yes\s/m);
