@@ -387,7 +387,9 @@ export class Collector {
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
     await closed;
-    this.logger.info('collector stopped');
+    // What this run counted, after its last commit: the figures a last scrape may have missed.
+    const l = this.ledger;
+    this.logger.info({ messages_counted: l.counted, redeliveries_ignored: l.duplicates, energy_j: l.sum('energy_j'), revenue_usd: l.sum('revenue_usd'), energy_cost_usd: l.sum('energy_cost_usd') }, 'collector stopped');
   }
 }
 

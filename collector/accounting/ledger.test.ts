@@ -49,6 +49,14 @@ describe('Ledger', () => {
     expect(ledger.all().get('tx-1')!.get('mining')!.energy_j).toBe(120_000);
   });
 
+  it('sums a field over every site and workload, for the stop line', () => {
+    const ledger = new Ledger();
+    for (const [seq, site] of [[0, 'tx-1'], [1, 'tx-1'], [1, 'tx-1'], [0, 'ok-2']] as const) ledger.record(message(seq, 'gw-1', site), amounts(message(seq, 'gw-1', site)));
+    // Three distinct messages, each 2 miners × 3,000 W × 10 s; the redelivery adds nothing.
+    expect(ledger.sum('device_energy_j')).toBe(3 * 60_000);
+    expect(ledger.sum('energy_j')).toBe(ledger.all().get('tx-1')!.get('mining')!.energy_j + ledger.all().get('ok-2')!.get('mining')!.energy_j);
+  });
+
   it('drains what was added since the last drain, for the store', () => {
     const ledger = new Ledger();
     ledger.record(message(1), amounts(message(1)));

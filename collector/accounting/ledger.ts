@@ -79,6 +79,13 @@ export class Ledger {
     return out;
   }
 
+  /** One field summed over every site and workload since start (the stop line's accounts). */
+  sum(field: AmountField): number {
+    let total = 0;
+    for (const bySite of this.totals.values()) for (const t of bySite.values()) total += t[field];
+    return total;
+  }
+
   /** Agents whose seqs are remembered. */
   get agents(): number {
     return this.seen.size;

@@ -4,8 +4,9 @@
  * agents made (sent), the distinct ones stored in InfluxDB (written), redeliveries the collectors
  * committed again (duplicates, as counted by the collectors before they stopped), what is missing
  * (lost), what the agents' spools dropped because they were full (dropped), and the counter drift:
- * the billed energy the collectors' counters advanced by (scraped before each stop) minus the
- * truth, the sum of the stored messages' own amounts.
+ * the billed energy the collectors' counters advanced by (from each collector's own stop line,
+ * written after its last commit; scraped just before a kill -9) minus the truth, the sum of the
+ * stored messages' own amounts.
  */
 import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -89,11 +90,20 @@ class RunningScenario {
     await Promise.all(this.agents.map((a) => a.stop({ drainMs })));
   }
 
-  /** Adds what the collector has committed so far (before it is stopped or killed). */
+  /** Before a kill -9: adds what the collector has committed so far (what it commits after this scrape is missed). */
   async countCommitted(): Promise<void> {
     const text = await scrape(this.collector.metricsUrl).catch(() => '');
     this.committed += metricValue(text, 'powersite_collector_lag_seconds_count', {}) ?? 0;
     for (const workload of ['mining', 'hpc']) this.counted += metricValue(text, 'powersite_energy_joules_total', { site: this.name, workload }) ?? 0;
+  }
+
+  /** A graceful stop: adds the accounts of the collector's own stop line, written after its last commit. */
+  async stopCollector(): Promise<void> {
+    await this.collector.stop();
+    const line = this.collector.stoppedLine();
+    if (!line) throw new Error(`collector of ${this.name} left no 'collector stopped' line: ${this.collector.log().slice(-2000)}`);
+    this.committed += line.messages_counted! + line.redeliveries_ignored!;
+    this.counted += line.energy_j!;
   }
 
   /** A crash of the broker; `empty`: it comes back without its saved state, as a failover node would. */
@@ -104,9 +114,10 @@ class RunningScenario {
   }
 
   async restartCollector(kill: boolean): Promise<void> {
-    await this.countCommitted();
-    if (kill) await this.collector.kill9();
-    else await this.collector.stop();
+    if (kill) {
+      await this.countCommitted();
+      await this.collector.kill9();
+    } else await this.stopCollector();
   }
 }
 
@@ -232,6 +243,8 @@ async function runScenario(ctx: Context, scenario: Scenario): Promise<ChaosResul
     `collector-${scenario.name}`,
     { mqtt: { url: ctx.mosquitto.url, client_id: `chaos-${scenario.name}`, reconnect_period: '200ms' }, influx: { url: ctx.proxy.url, database: db, flush_interval: '100ms' } },
     await freePort(),
+    [],
+    'info',
   );
   await collector.start();
   const s = new RunningScenario(ctx, scenario.name, collector, scenario.spoolBytes);
@@ -246,7 +259,7 @@ async function runScenario(ctx: Context, scenario: Scenario): Promise<ChaosResul
     await eventually(async () => (await count()) >= sent - dropped, 30_000).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 500));
     const written = await count();
-    await s.countCommitted();
+    await s.stopCollector();
     const truth = (await ctx.influx.rows(db, 'SELECT sum(mining_energy_j) AS m, sum(hpc_energy_j) AS h FROM agent_message'))[0] ?? {};
     const drift_j = Math.round(s.counted - (Number(truth.m ?? 0) + Number(truth.h ?? 0)));
     return { scenario: scenario.name, fault: scenario.fault, sent, written, duplicates: Math.max(0, s.committed - written), lost: sent - written, dropped, drift_j };

@@ -14,10 +14,12 @@ export interface CollectorProcess {
   kill9(): Promise<void>;
   stop(): Promise<void>;
   log(): string;
+  /** The accounts of the last run's 'collector stopped' line (needs logLevel 'info'). */
+  stoppedLine(): Record<string, number> | undefined;
 }
 
 /** `nodeArgs` go before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
-export async function collectorProcess(dir: string, name: string, config: Record<string, unknown>, port: number, nodeArgs: string[] = []): Promise<CollectorProcess> {
+export async function collectorProcess(dir: string, name: string, config: Record<string, unknown>, port: number, nodeArgs: string[] = [], logLevel = 'warn'): Promise<CollectorProcess> {
   const file = join(dir, `${name}.yaml`);
   await writeFile(file, stringify({ ...config, http: { host: '127.0.0.1', port } }));
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -31,8 +33,12 @@ export async function collectorProcess(dir: string, name: string, config: Record
   return {
     metricsUrl,
     log: () => output,
+    stoppedLine: () => {
+      const line = output.split('\n').findLast((l) => l.includes('"msg":"collector stopped"'));
+      return line ? (JSON.parse(line) as Record<string, number>) : undefined;
+    },
     async start() {
-      child = spawn(process.execPath, [...nodeArgs, bin, 'collector', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POWERSITE_LOG_LEVEL: 'warn' } });
+      child = spawn(process.execPath, [...nodeArgs, bin, 'collector', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POWERSITE_LOG_LEVEL: logLevel } });
       child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
       await eventually(async () => {
