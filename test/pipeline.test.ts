@@ -164,6 +164,26 @@ describe('agent → Mosquitto → collector → InfluxDB and /metrics', () => {
     expect(status).toMatchObject({ v: 1, site: 'it-site', host: 'gpu-host-1', state: 'offline', reason: 'shutdown' });
   });
 
+  it('rebuilds every agent\'s status from the broker\'s retained messages after a collector restart', async () => {
+    // A second host still online beside the one that shut down.
+    const online = await mqtt.connectAsync(mosquitto.url, { clientId: 'it-online-host' });
+    await online.publishAsync('powersite/v1/it-site/gpu-host-9/status', JSON.stringify({ v: 1, site: 'it-site', host: 'gpu-host-9', state: 'online', ts: Date.now() }), { qos: 1, retain: true });
+    await eventually(async () => metricValue(await scrape(collector.metricsUrl), 'powersite_agent_up', { site: 'it-site', host: 'gpu-host-9' }) === 1);
+    await collector.stop();
+    collector = await startCollector({
+      mqtt: { url: mosquitto.url, client_id: 'it-collector' },
+      influx: { url: influx.url, database: DB, flush_interval: '200ms', economics_interval: '1s' },
+    });
+    // No telemetry since the restart: both hosts known from their retained status alone, by name.
+    const text = await eventually(async () => {
+      const t = await scrape(collector.metricsUrl);
+      return metricValue(t, 'powersite_agent_up', { site: 'it-site', host: 'gpu-host-9' }) === 1 ? t : undefined;
+    });
+    expect(metricValue(text, 'powersite_agent_up', { site: 'it-site', host: 'gpu-host-1' })).toBe(0);
+    await online.publishAsync('powersite/v1/it-site/gpu-host-9/status', '', { qos: 1, retain: true });
+    await online.endAsync();
+  });
+
   it('rejects and counts a spoofed and a malformed message while valid traffic flows', async () => {
     const client = await mqtt.connectAsync(mosquitto.url, { clientId: 'it-intruder' });
     const valid = { v: 1, site: 'it-site', host: 'gpu-host-2', seq: 0, ts: Date.now(), interval_s: 10, devices: [] };
