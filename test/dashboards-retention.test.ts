@@ -131,19 +131,21 @@ describe('applyRetention on a real InfluxDB', () => {
     ]);
   });
 
-  it('sums the economics amounts of several collectors in every tier, so the history panels show the exact margin at any resolution', async () => {
+  it('sums the accounts each stored message carries in every tier, so the history and accounts panels are exact at any resolution', async () => {
     const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
-    const point = (collector: string, workload: string, offsetS: number, fields: string) =>
-      `economics,site=tx-1,workload=${workload},collector=${collector} ${fields} ${hour + offsetS * 1000}`;
-    // c1 stores four intervals of mining, 0.5 MWh each at 60 USD/MWh; c2 two intervals at 72 USD/MWh;
-    // energy costs 45 USD/MWh. The site drew 3 MWh for 192 USD of revenue and 135 USD of energy: a
-    // margin of 19 USD/MWh (the mean of the collectors' own margins, 15 and 27, would say 21). HPC drew nothing.
+    const message = (host: string, offsetS: number, fields: string) => `agent_message,site=tx-1,host=${host} interval_s=30,${fields} ${hour + offsetS * 1000}`;
+    // gw-1 sends four mining messages of 0.5 MWh at 60 USD/MWh, gw-2 two at 72 USD/MWh, energy at
+    // 45 USD/MWh: 3 MWh, 192 USD of revenue and 135 USD of energy, a margin of 19 USD/MWh (the mean
+    // of the hosts' own margins, 15 and 27, would say 21). gpu-1 sends one HPC message: 0.5 MWh,
+    // 100 USD. One of gw-1's messages arrives twice (a resend stored by another collector): the
+    // same point, counted once.
+    const mining = (revenue: number) => `mining_energy_j=1.8e9,mining_revenue_usd=${revenue},mining_energy_cost_usd=22.5`;
     await influx.write(
       DB,
       [
-        ...[0, 30, 60, 90].map((s) => point('c1', 'mining', s, 'energy_j=1.8e9,revenue_usd=30,energy_cost_usd=22.5,margin_usd_per_mwh=15')),
-        ...[0, 60].map((s) => point('c2', 'mining', s, 'energy_j=1.8e9,revenue_usd=36,energy_cost_usd=22.5,margin_usd_per_mwh=27')),
-        ...[0, 30, 60, 90].map((s) => point('c1', 'hpc', s, 'energy_j=0,revenue_usd=0,energy_cost_usd=0')),
+        ...[0, 30, 60, 90, 90].map((s) => message('gw-1', s, mining(30))),
+        ...[0, 60].map((s) => message('gw-2', s, mining(36))),
+        message('gpu-1', 0, 'hpc_energy_j=1.8e9,hpc_revenue_usd=100,hpc_energy_cost_usd=22.5'),
       ].join('\n'),
       'ms',
     );
@@ -151,12 +153,24 @@ describe('applyRetention on a real InfluxDB', () => {
 
     for (const rp of RETENTION_POLICIES) {
       const range = { site: 'tx-1', rp, __interval: '1h', timeFilter: `time >= ${hour}ms AND time < ${hour + 3_600_000}ms` };
-      const history = dashboardQueries(range).filter((q) => q.dashboard === 'economics.json' && q.query.includes('"energy_j"'));
-      const shown = Object.fromEntries(await Promise.all(history.map(async (q) => [`${q.source} ${q.refId}`, await influx.rows(DB, q.query)])));
+      const panels = dashboardQueries(range).filter((q) => q.dashboard === 'economics.json' && q.query.includes('"agent_message"'));
+      const shown = Object.fromEntries(await Promise.all(panels.map(async (q) => [`${q.source} ${q.refId}`, await influx.rows(DB, q.query)])));
+      const at = (column: string, value: number) => [{ time: hour, [column]: value }];
       expect(shown, rp).toEqual({
-        'Margin per MWh history A': [{ time: hour, workload: 'mining', usd_per_mwh: 19 }],
-        'Revenue per MWh and energy cost history A': [{ time: hour, workload: 'mining', usd_per_mwh: 64 }],
-        'Revenue per MWh and energy cost history B': [{ time: hour, usd_per_mwh: 45 }],
+        'Revenue A': at('mining', 192),
+        'Revenue B': at('hpc', 100),
+        'Energy cost A': at('mining', 135),
+        'Energy cost B': at('hpc', 22.5),
+        'Energy A': at('mining', 3),
+        'Energy B': at('hpc', 0.5),
+        'Margin per MWh A': at('mining', 19),
+        'Margin per MWh B': at('hpc', 155),
+        'Margin per MWh history A': at('mining', 19),
+        'Margin per MWh history B': at('hpc', 155),
+        'Revenue per MWh and energy cost history A': at('mining', 64),
+        'Revenue per MWh and energy cost history B': at('hpc', 200),
+        'Revenue per MWh and energy cost history C': at('mining', 45),
+        'Revenue per MWh and energy cost history D': at('hpc', 45),
       });
     }
   });

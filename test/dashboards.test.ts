@@ -134,7 +134,7 @@ describe('queries', () => {
   it('read InfluxDB through the resolution variable, for the selected sites', () => {
     for (const q of raw.filter((q) => q.language === 'influxql' && !q.source.startsWith('variable'))) {
       // Counting lost messages needs every message: that one query reads the raw tier itself.
-      const from = q.query.includes('"agent_message"') ? '"raw"' : '"\\$rp"';
+      const from = q.query.includes('spread("seq")') ? '"raw"' : '"\\$rp"';
       expect(q.query, `${q.dashboard}: ${q.source}`).toMatch(new RegExp(`FROM ${from}\\.".+" WHERE "site" =~ /\\^\\$site\\$/`));
     }
   });
@@ -154,17 +154,15 @@ describe('queries', () => {
     expect(using('powersite_gpu_metered_seconds_total')).toBe(3);
   });
 
-  it('build economics history from the amounts every collector records, not from averages of their live per-MWh figures', () => {
+  it('build money and energy history from the accounts each stored message carries, not from a collector\'s counts or averages', () => {
+    const influxql = raw.filter((q) => q.language === 'influxql');
     // The live per-MWh fields are one collector's view; only the next-halving projection (a gauge by nature) may be averaged.
-    const economics = raw.filter((q) => q.language === 'influxql' && q.query.includes('"economics"'));
-    for (const q of economics) expect(q.query, `${q.dashboard}: ${q.source}`).not.toMatch(/"(margin|revenue|energy_cost)_usd_per_mwh"|"revenue_usd_per_hour"|"power_w"/);
-    const perMwh = economics.filter((q) => q.query.includes('sum("energy_j") AS "energy_j"'));
-    expect(perMwh.map((q) => `${q.source} ${q.refId}`)).toEqual([
-      'Margin per MWh history A',
-      'Revenue per MWh and energy cost history A',
-      'Revenue per MWh and energy cost history B',
-    ]);
+    for (const q of influxql.filter((q) => q.query.includes('"economics"'))) expect(q.query, `${q.dashboard}: ${q.source}`).not.toMatch(/"(margin|revenue|energy_cost)_usd_per_mwh"|"revenue_usd_per_hour"|"power_w"|"revenue_usd"|"energy_j"/);
+    // A collector's interval amounts count a resend it did not recognise; agent_message holds each message once.
+    const money = influxql.filter((q) => /_(revenue_usd|energy_cost_usd|energy_j)"/.test(q.query));
+    expect(money.length).toBe(14);
+    for (const q of money) expect(q.query, `${q.dashboard}: ${q.source}`).toContain('FROM "$rp"."agent_message"');
     // A bucket without energy would divide by zero, which InfluxQL answers with 0: those buckets are left out.
-    for (const q of perMwh) expect(q.query).toMatch(/\("energy_j" \/ 3600000000\).* WHERE "energy_j" > 0/);
+    for (const q of money.filter((q) => q.query.includes('/ ("e" / 3600000000)'))) expect(q.query).toMatch(/ WHERE "e" > 0$/);
   });
 });

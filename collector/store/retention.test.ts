@@ -132,7 +132,9 @@ describe('continuous queries', () => {
     expect(hourEconomics.create).toContain('RESAMPLE FOR 2h BEGIN SELECT mean("power_w") AS "power_w", mean("revenue_usd_per_hour") AS "revenue_usd_per_hour"');
     expect(hourEconomics.create).toContain('INTO "powersite"."hour"."economics" FROM "powersite"."minute"."economics" GROUP BY time(1h), * END');
     expect(cqs.find((cq) => cq.name === 'powersite_minute_agent_message')!.create).toContain(
-      'SELECT last("seq") AS "seq", mean("devices") AS "devices", last("interval_s") AS "interval_s" INTO',
+      'SELECT last("seq") AS "seq", mean("devices") AS "devices", last("interval_s") AS "interval_s", ' +
+        'sum("mining_energy_j") AS "mining_energy_j", sum("mining_energy_cost_usd") AS "mining_energy_cost_usd", sum("mining_revenue_usd") AS "mining_revenue_usd", ' +
+        'sum("hpc_energy_j") AS "hpc_energy_j", sum("hpc_energy_cost_usd") AS "hpc_energy_cost_usd", sum("hpc_revenue_usd") AS "hpc_revenue_usd" INTO',
     );
   });
 

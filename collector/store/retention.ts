@@ -15,6 +15,7 @@ import { DeviceKind, type NUMERIC_DEVICE_FIELDS } from '../../protocol/index.js'
 import { ECONOMICS_MEASUREMENT } from './economics-points.js';
 import { POWER_MEASUREMENT, SITE_POWER_MEASUREMENT } from './power-points.js';
 import { AGENT_MEASUREMENT } from './points.js';
+import { WORKLOADS } from '../state/live-state.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -90,7 +91,13 @@ const ECONOMICS_ROLLUPS = {
 const POWER_ROLLUPS = { power_w: 'mean', device_power_w: 'mean', measured_power_w: 'mean', reported_power_w: 'mean', estimated_power_w: 'mean' } as const satisfies Record<string, Rollup>;
 const SITE_POWER_ROLLUPS = { it_power_w: 'mean', site_meter_w: 'mean', pue: 'mean', unaccounted_w: 'mean' } as const satisfies Record<string, Rollup>;
 
-const AGENT_ROLLUPS = { seq: 'last', devices: 'mean', interval_s: 'last' } as const satisfies Record<string, Rollup>;
+/** The message record, with its accounts (points.ts): a bucket's amount is the sum of its messages'. */
+const AGENT_ROLLUPS = {
+  seq: 'last',
+  devices: 'mean',
+  interval_s: 'last',
+  ...Object.fromEntries(WORKLOADS.flatMap((w) => [`${w}_energy_j`, `${w}_energy_cost_usd`, `${w}_revenue_usd`].map((f) => [f, 'sum' as const]))),
+} satisfies Record<string, Rollup>;
 
 /** Every measurement the collector writes, with the rollup of each of its fields. */
 export const DOWNSAMPLED_MEASUREMENTS: Readonly<Record<string, Readonly<Record<string, Rollup>>>> = {
