@@ -93,23 +93,33 @@
       row('Energy', `${w}.energy_cost_usd_per_mwh`, '/MWh'),
       row('Margin', `${w}.margin_usd_per_mwh`, '/MWh'),
       row('Energy cost', `${w}.energy_cost_usd_per_hour`, '/h'),
+      ...(w === 'mining' ? [row('Hashrate', 'hashrate_phs', 'PH/s')] : []),
       h('div', { class: 'row dim', 'data-k': `${w}.devices` }, DASH),
     );
   }
 
-  /** @param {HTMLElement} el @param {UPlotOptions['series']} series */
-  function chart(el, series) {
+  /**
+   * @param {HTMLElement} el
+   * @param {UPlotOptions['series']} series
+   * @param {string} [right] a second scale on the right, in this colour: a series on it has `scale: 'right'`
+   */
+  function chart(el, series, right) {
+    const grid = { stroke: color('--line'), width: 1 };
+    /** @type {UPlotOptions['axes']} */
+    const axes = [
+      { stroke: color('--dim'), grid, ticks: grid },
+      { stroke: color('--dim'), grid, ticks: grid, size: 60 },
+    ];
+    if (right) axes.push({ scale: 'right', side: 1, stroke: right, grid: { show: false }, ticks: grid, size: 60 });
     /** @type {UPlotOptions} */
     const opts = {
       width: Math.max(200, el.clientWidth),
       height: CHART_HEIGHT,
       series,
       scales: { x: { time: true } },
-      axes: [
-        { stroke: color('--dim'), grid: { stroke: color('--line'), width: 1 }, ticks: { stroke: color('--line') } },
-        { stroke: color('--dim'), grid: { stroke: color('--line'), width: 1 }, ticks: { stroke: color('--line') }, size: 60 },
-      ],
-      legend: { show: true },
+      axes,
+      // Names only: nobody hovers over a wall screen.
+      legend: { show: true, live: false },
     };
     const u = new UPlot(opts, [[], ...series.slice(1).map(() => [])], el);
     new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height: CHART_HEIGHT })).observe(el);
@@ -152,17 +162,22 @@
           row('Mining margin at next halving', 'next_halving_margin', '/MWh'),
         ),
       ),
-      h('div', { class: 'charts' }, h('div', {}, h('h3', {}, 'Power, MW'), powerEl), h('div', {}, h('h3', {}, 'Margin and energy, $/MWh'), marginEl)),
+      h('div', { class: 'charts' }, h('div', {}, h('h3', {}, 'Power, MW'), powerEl), h('div', {}, h('h3', {}, 'Margin and energy price, $/MWh'), marginEl)),
     );
     sitesEl.append(root);
     const charts = {
       power: chart(powerEl, [{}, { label: 'Mining MW', stroke: color('--mining'), width: 2 }, { label: 'HPC MW', stroke: color('--hpc'), width: 2 }]),
-      margin: chart(marginEl, [
-        {},
-        { label: 'Mining margin', stroke: color('--mining'), width: 2 },
-        { label: 'HPC margin', stroke: color('--hpc'), width: 2 },
-        { label: 'Energy', stroke: color('--energy'), width: 2, dash: [6, 4] },
-      ]),
+      // HPC margins run to thousands per MWh, mining's to tens: HPC gets the right-hand scale.
+      margin: chart(
+        marginEl,
+        [
+          {},
+          { label: 'Mining margin', stroke: color('--mining'), width: 2 },
+          { label: 'HPC margin (right)', stroke: color('--hpc'), width: 2, scale: 'right' },
+          { label: 'Energy price', stroke: color('--energy'), width: 2, dash: [6, 4] },
+        ],
+        color('--hpc'),
+      ),
     };
     const entry = { root, charts };
     cards.set(site, entry);
@@ -191,6 +206,7 @@
     set(root, 'data_age', s.data_age_s === null ? 'no sample yet' : `last sample ${age(s.data_age_s + sinceFetchS)} old`);
     fillWorkload(root, 'mining', s.mining);
     fillWorkload(root, 'hpc', s.hpc);
+    set(root, 'hashrate_phs', num(s.hashrate_ths / 1000, 2));
     const e = s.energy;
     set(root, 'energy.price_usd_per_mwh', usd(e.price_usd_per_mwh, 2), e.stale ? 'big stale' : 'big');
     const source =
