@@ -62,6 +62,13 @@ async function startSite(): Promise<void> {
   for (const a of agents) a.run();
 }
 
+/** The little of a canvas the chart check reads (the tests are type-checked without the DOM's types). */
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+
 /** A figure as the page shows it ("0.640", "$1,234", "-$8.00"), as a number; NaN for a dash. */
 async function shown(page: Page, key: string): Promise<number> {
   const text = (await page.locator(`[data-site="${SITE}"] [data-k="${key}"]`).textContent()) ?? '';
@@ -149,7 +156,8 @@ describe('the site page at /', () => {
     const chart = page.locator(`[data-site="${SITE}"] [data-chart="power"]`);
     await eventually(async () => Number(await chart.getAttribute('data-points')) >= 2, 30_000);
     // The mining series' colour is on the canvas: the line was drawn, not only the axes.
-    const miningPixels = await chart.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
+    const miningPixels = await chart.locator('canvas').evaluate((el) => {
+      const canvas = el as unknown as Canvas;
       const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
       let n = 0;
       // --mining: #f0883e
@@ -177,7 +185,7 @@ describe('the site page at /', () => {
     const hpcBox = (await phone.locator(`[data-site="${SITE}"] .card.hpc`).boundingBox())!;
     expect(hpcBox.x).toBe(miningBox.x);
     expect(hpcBox.y).toBeGreaterThan(miningBox.y + miningBox.height - 1);
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     const small = join(ARTIFACTS, 'site-page-phone.png');
     await phone.screenshot({ path: small, fullPage: true });
     console.log(`site page screenshot (phone): ${small}`);
