@@ -197,4 +197,14 @@ describe('the site page at /', () => {
     // No script error and no request refused by the page's Content-Security-Policy.
     expect(problems).toEqual([]);
   });
+
+  it('says the connection is lost when the collector stops answering, and keeps the last figures', async () => {
+    const before = await shown(page, 'mining.power_mw');
+    await page.route('**/api/site*', (route) => route.abort());
+    await page.locator('#status[data-state="lost"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#status').textContent()).toMatch(/^Connection lost \(.+\); retrying\. figures below are from /);
+    expect(await shown(page, 'mining.power_mw')).toBe(before);
+    await page.unroute('**/api/site*');
+    await page.locator('#status[data-state="live"]').waitFor({ timeout: 30_000 });
+  });
 });

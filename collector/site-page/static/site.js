@@ -302,7 +302,7 @@
       if (snapshot.sites.length === 0) status(`Waiting for data (collector answered at ${time})`, 'waiting');
       else status(`Live · updated ${time}`, 'live');
     } catch (err) {
-      const since = last ? ` figures below are from ${new Date(last.snapshot.generated_at_ms).toLocaleTimeString()}` : '';
+      const since = last ? ` Figures below are from ${new Date(last.snapshot.generated_at_ms).toLocaleTimeString()}` : '';
       status(`Connection lost (${/** @type {Error} */ (err).message}); retrying.${since}`, 'lost');
     }
   }
