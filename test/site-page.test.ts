@@ -202,7 +202,7 @@ describe('the site page at /', () => {
     const before = await shown(page, 'mining.power_mw');
     await page.route('**/api/site*', (route) => route.abort());
     await page.locator('#status[data-state="lost"]').waitFor({ timeout: 30_000 });
-    expect(await page.locator('#status').textContent()).toMatch(/^Connection lost \(.+\); retrying\. figures below are from /);
+    expect(await page.locator('#status').textContent()).toMatch(/^Connection lost \(.+\); retrying\. Figures below are from /);
     expect(await shown(page, 'mining.power_mw')).toBe(before);
     await page.unroute('**/api/site*');
     await page.locator('#status[data-state="live"]').waitFor({ timeout: 30_000 });
