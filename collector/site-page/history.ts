@@ -58,7 +58,7 @@ export interface SitePoint {
   energy_usd_per_mwh: number;
 }
 
-export const SERIES_KEYS = ['mining_mw', 'hpc_mw', 'mining_margin_usd_per_mwh', 'hpc_margin_usd_per_mwh', 'energy_usd_per_mwh'] as const satisfies readonly (keyof SitePoint)[];
+const SERIES_KEYS = ['mining_mw', 'hpc_mw', 'mining_margin_usd_per_mwh', 'hpc_margin_usd_per_mwh', 'energy_usd_per_mwh'] as const satisfies readonly (keyof SitePoint)[];
 
 interface HistoryPoint {
   /** Start of the step (ms). */

@@ -7,12 +7,11 @@ import type { DeviceKind, Workload } from '../../protocol/index.js';
 import { hashpriceUsdPerPhDay, subsidyBtc } from '../economics/bitcoin.js';
 import type { PriceSource } from '../economics/energy-price.js';
 import { nextHalving } from '../economics/halving.js';
+import { W_PER_MW } from '../economics/margin.js';
 import type { WorkloadEconomics } from '../economics/site.js';
 import type { MarketSnapshot } from '../market/source.js';
 import type { SiteView } from '../metrics/economics-metrics.js';
 import { WORKLOADS, type SiteActivity, type SiteSummary, type WorkloadSummary } from '../state/live-state.js';
-
-const W_PER_MW = 1e6;
 
 export interface SnapshotInput {
   now_ms: number;
