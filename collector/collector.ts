@@ -32,6 +32,9 @@ import { SelfMetrics } from './metrics/self-metrics.js';
 import { LabelCap } from './metrics/label-cap.js';
 import { DuplicateHosts } from './state/duplicate-hosts.js';
 import { SiteMetrics } from './metrics/site-metrics.js';
+import { loadPageAssets } from './site-page/assets.js';
+import { assemblePage } from './site-page/page.js';
+import { SitePage } from './site-page/site-page.js';
 import { LiveState } from './state/live-state.js';
 import { InfluxWriter } from './store/influx-writer.js';
 import { StoreWriter } from './store/store-writer.js';
@@ -58,11 +61,14 @@ export class Collector {
   private feeds: SiteFeeds | undefined;
   private economicsTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
+  private sitePage: SitePage | undefined;
   private readonly siteLabels: LabelCap;
   private readonly duplicates = new DuplicateHosts();
   private readonly lastLog = new Map<string, number>();
   private readonly suppressed = new Map<string, number>();
   metricsUrl = '';
+  /** The live site page (see collector/site-page/). */
+  pageUrl = '';
   /** Whether a batch has been stored yet: the start-up log says so once. */
   private historyReady = false;
 
@@ -90,6 +96,8 @@ export class Collector {
     const { config, logger } = this;
     // First: a bad web-config file stops start-up (exit 78) before anything is running.
     const web = config.http.web_config_file ? await loadWebConfig(config.http.web_config_file) : {};
+    // The site page is read and assembled once, then served from memory.
+    const page = assemblePage(await loadPageAssets());
     // Unprefixed, as every Node.js exporter names them (process_*, nodejs_*).
     collectDefaultMetrics({ register: this.registry });
     const stores = [
@@ -221,8 +229,26 @@ export class Collector {
     }, 60_000);
     this.progressTimer.unref();
 
-    const http = await startHttpServer(config.http.host, config.http.port, this.registry, () => this.health(), web);
+    const market = this.market;
+    const feeds = this.feeds;
+    this.sitePage = new SitePage(
+      page,
+      (now) => ({
+        now_ms: now,
+        summaries: sites.summaries(),
+        views: economics.views(),
+        activity: sites.activity(),
+        market: market.snapshot(),
+        market_source: bitcoin.feed ? 'feed' : 'config',
+        energy_updated_at_ms: (site) => feeds.forSite(site).feed?.status().updated_at_ms ?? null,
+      }),
+      (err) => this.logLimited('site-page', { err: err.message.slice(0, 300) }, 'site page: could not record the chart\'s history point'),
+    );
+    this.sitePage.start();
+
+    const http = await startHttpServer(config.http.host, config.http.port, this.registry, () => this.health(), this.sitePage.routes(), web);
     this.server = http.server;
+    this.pageUrl = `${http.url}/`;
     this.metricsUrl = `${http.url}/metrics`;
 
     const options = await mqttOptions(config.mqtt, clientIdOf(config));
@@ -250,7 +276,7 @@ export class Collector {
     this.confirmTimer = setInterval(() => this.sendConfirmations(), CONFIRM_INTERVAL_MS);
     this.confirmTimer.unref();
     client.connect();
-    logger.info({ metrics: this.metricsUrl, broker, influx: config.influx ? redactUrl(config.influx.url) : 'disabled', victoriametrics: config.victoriametrics ? redactUrl(config.victoriametrics.url) : 'disabled' }, 'collector started');
+    logger.info({ page: this.pageUrl, metrics: this.metricsUrl, broker, influx: config.influx ? redactUrl(config.influx.url) : 'disabled', victoriametrics: config.victoriametrics ? redactUrl(config.victoriametrics.url) : 'disabled' }, 'collector started');
   }
 
   private sendConfirmations(): void {
@@ -372,6 +398,7 @@ export class Collector {
   async stop(): Promise<void> {
     clearInterval(this.economicsTimer);
     clearInterval(this.progressTimer);
+    this.sitePage?.stop();
     await this.market?.stop();
     await this.feeds?.stop();
     // Write what we hold while still connected, so its acknowledgements reach the broker; what is

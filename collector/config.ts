@@ -51,7 +51,7 @@ export const CollectorConfig = z
     victoriametrics: VictoriaConfig.optional().describe("A second store beside (or instead of) InfluxDB; batching follows the influx section's settings or their defaults."),
     http: z
       .object({
-        host: z.string().default('127.0.0.1').describe('Loopback unless told otherwise: /metrics and /healthz show revenue and margins.'),
+        host: z.string().default('127.0.0.1').describe('Loopback unless told otherwise: the site page, /metrics and /healthz show revenue and margins.'),
         port: z.number().int().min(0).max(65535).default(9464).describe('Port of the site page, /metrics and /healthz (0: any free port).'),
         web_config_file: z.string().min(1).optional().describe("Prometheus web-config file (TLS, basic auth), as node_exporter's --web.config.file."),
       })

@@ -68,6 +68,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     options.out(`powersite demo: site "${DEMO_SITE}", ${agents.length} hosts, each a real agent publishing to the embedded broker at ${broker.url}:`);
     for (const line of describeDemoSite()) options.out(line);
+    options.out(`page:     ${collector.pageUrl} (the live site page)`);
     options.out(`metrics:  ${collector.metricsUrl}`);
     options.out(`health:   ${collector.metricsUrl.replace(/\/metrics$/, '/healthz')}`);
     options.out(options.influxUrl ? `history:  InfluxDB ${options.influxUrl}, database powersite_demo` : 'history:  off (pass --influx http://127.0.0.1:8086 to write InfluxDB)');

@@ -17,6 +17,7 @@ it('the demo shows both workloads\' economics and stops on Ctrl-C', async () => 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
     await eventually(() => out.includes(`metrics:  http://127.0.0.1:${port}/metrics`), 60_000);
+    expect(out).toContain(`page:     http://127.0.0.1:${port}/ (the live site page)`);
     const text = await eventually(async () => {
       const t = await scrape(`http://127.0.0.1:${port}/metrics`);
       const ok = ['mining', 'hpc'].every((workload) => (metricValue(t, 'powersite_power_watts', { site: 'demo-site', workload }) ?? 0) > 0);
@@ -35,6 +36,10 @@ it('the demo shows both workloads\' economics and stops on Ctrl-C', async () => 
       return metricValue(t, 'powersite_devices', { site: 'demo-site', workload: 'mining', kind: 'asic', state: 'up' }) === 77 ? t : undefined;
     }, 60_000);
     expect(metricValue(mining, 'powersite_devices', { site: 'demo-site', workload: 'mining', kind: 'asic', state: 'down' })).toBe(3);
+    // The site page's JSON says the same, by reason.
+    const page = (await (await fetch(`http://127.0.0.1:${port}/api/site`)).json()) as { sites: { site: string; down: unknown[] }[] };
+    expect(page.sites.map((x) => x.site)).toEqual(['demo-site']);
+    expect(page.sites[0]!.down).toContainEqual({ reason: 'fault', workload: 'mining', kind: 'asic', count: 3 });
     expect(metricValue(mining, 'powersite_devices', { site: 'demo-site', workload: 'mining', kind: 'meter', state: 'up' })).toBe(2);
     // Row 2's nameplate estimates are replaced by its PDU's measurement; row 1's Whatsminers report their own.
     expect(metricValue(mining, 'powersite_estimated_power_ratio', { site: 'demo-site', workload: 'mining' })).toBe(0);

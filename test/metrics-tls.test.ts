@@ -57,7 +57,8 @@ function get(path: string, auth?: string): Promise<{ status: number; body: strin
 describe('/metrics behind a web-config file', () => {
   it('serves over TLS only, and only with the right credentials', async () => {
     expect(collector.metricsUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/metrics$/);
-    for (const path of ['/metrics', '/healthz']) {
+    // The site page and its JSON show the same money: the same guard.
+    for (const path of ['/metrics', '/healthz', '/', '/api/site', '/api/site/history']) {
       expect((await get(path)).status).toBe(401);
       expect((await get(path, 'prometheus:wrong')).status).toBe(401);
       expect((await get(path, `nobody:${PASSWORD}`)).status).toBe(401);
@@ -67,6 +68,10 @@ describe('/metrics behind a web-config file', () => {
     expect(ok.body).toContain('powersite_collector_messages_total');
     // The verified password is remembered: a second scrape is served too (and not a stale 401).
     expect((await get('/healthz', `prometheus:${PASSWORD}`)).status).toBe(200);
+    const page = await get('/', `prometheus:${PASSWORD}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>powersite');
+    expect(JSON.parse((await get('/api/site', `prometheus:${PASSWORD}`)).body)).toHaveProperty('sites');
     // Plain HTTP on the TLS port gets no metrics.
     const plain = await fetch(collector.metricsUrl.replace('https:', 'http:')).then((r) => r.status, () => 'refused');
     expect(plain).not.toBe(200);

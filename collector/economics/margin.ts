@@ -3,7 +3,7 @@
  * for miner efficiency, USD per PH/s per day for hashprice and hashcost.
  */
 
-const W_PER_MW = 1e6;
+export const W_PER_MW = 1e6;
 const HOURS_PER_DAY = 24;
 
 /** USD per hour over MW: the "revenue per MW" figure. Null when there is no power to divide by. */

@@ -1,6 +1,7 @@
 /**
  * The collector's HTTP edge: /metrics for Prometheus, /healthz for orchestrators and load
- * balancers; over TLS and behind basic auth when a web-config file says so (web-config.ts).
+ * balancers, and the routes given (the site page and its JSON); over TLS and behind basic auth
+ * when a web-config file says so (web-config.ts), for every path alike.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -13,7 +14,16 @@ export interface Health {
   [key: string]: unknown;
 }
 
-export async function startHttpServer(host: string, port: number, registry: Registry, health: () => Health, web: WebConfig = {}): Promise<{ server: Server; url: string }> {
+/** A response built per request (or held in memory and handed out as is). */
+export interface RouteResponse {
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+/** GET routes by exact path, beside /metrics and /healthz. */
+export type Routes = Readonly<Record<string, () => RouteResponse>>;
+
+export async function startHttpServer(host: string, port: number, registry: Registry, health: () => Health, routes: Routes, web: WebConfig = {}): Promise<{ server: Server; url: string }> {
   const handle: RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -28,8 +38,16 @@ export async function startHttpServer(host: string, port: number, registry: Regi
     } else if (path === '/healthz') {
       const h = health();
       res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(h)}\n`);
-    } else if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('powersite collector: see /metrics and /healthz\n');
+    } else if (path !== undefined && Object.hasOwn(routes, path)) {
+      let response: RouteResponse;
+      try {
+        response = routes[path]!();
+      } catch (err) {
+        // One bad request must not take the server down: say what failed and carry on.
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`${path} failed: ${(err as Error).message}\n`);
+        return;
+      }
+      res.writeHead(200, response.headers).end(response.body);
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }

@@ -6,7 +6,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import { PowerSource, type DeviceKind, type Workload } from '../../protocol/index.js';
 import type { Ledger } from '../accounting/ledger.js';
-import { COUNTED_KINDS, emptyWorkload, WORKLOADS, type DeviceState, type LiveState, type SiteSummary } from '../state/live-state.js';
+import { COUNTED_KINDS, emptyWorkload, WORKLOADS, type DeviceState, type LiveState, type SiteActivity, type SiteSummary } from '../state/live-state.js';
 import { ledgerCounter } from './ledger-counter.js';
 import { DEFAULT_LABEL_CAPS, LabelCap, OVERFLOW_LABEL } from './label-cap.js';
 
@@ -119,16 +119,7 @@ export class SiteMetrics {
       },
     });
 
-    const activity = () => {
-      // Sites past the label cap fold into "other"; sum their agents, keep the newest sample.
-      const out = new Map<string, { online: number; offline: number; degraded: number; last_ts: number }>();
-      for (const [site, a] of state.activity()) {
-        const label = labels.label(site);
-        const t = out.get(label) ?? { online: 0, offline: 0, degraded: 0, last_ts: 0 };
-        out.set(label, { online: t.online + a.online, offline: t.offline + a.offline, degraded: t.degraded + a.degraded, last_ts: Math.max(t.last_ts, a.last_ts) });
-      }
-      return out;
-    };
+    const activity = () => this.activity();
     new Gauge({
       name: 'powersite_agents',
       help: 'Agents by their retained status: online, or offline (clean shutdown or the broker\'s last will)',
@@ -196,6 +187,17 @@ export class SiteMetrics {
     counter('powersite_gpu_busy_seconds_total', 'Σ utilisation × interval of GPUs that are up and report utilisation (mean utilisation = its rate / the rate of powersite_gpu_metered_seconds_total)', (t, w) => (w === 'hpc' ? [[{}, t.gpu_busy_seconds]] : []));
     counter('powersite_gpu_metered_seconds_total', 'GPU-seconds of GPUs that are up and report utilisation', (t, w) => (w === 'hpc' ? [[{}, t.gpu_metered_seconds]] : []));
     counter('powersite_hashes_total', 'Hashes computed, advanced once per message by hashrate × interval', (t, w) => (w === 'mining' ? [[{}, t.hashes]] : []));
+  }
+
+  /** Agents and the newest sample per site label: sites past the label cap fold into "other" (agents summed, newest sample kept). */
+  activity(): Map<string, SiteActivity> {
+    const out = new Map<string, SiteActivity>();
+    for (const [site, a] of this.state.activity()) {
+      const label = this.labels.label(site);
+      const t = out.get(label) ?? { online: 0, offline: 0, degraded: 0, last_ts: 0 };
+      out.set(label, { online: t.online + a.online, offline: t.offline + a.offline, degraded: t.degraded + a.degraded, last_ts: Math.max(t.last_ts, a.last_ts) });
+    }
+    return out;
   }
 
   /** Summaries by label (sites past the cap folded), computed once per scrape: every gauge's collect() shares them. */

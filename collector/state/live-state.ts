@@ -66,6 +66,14 @@ export function emptyWorkload(): WorkloadSummary {
   return { power_w: 0, estimated_power_w: 0, power_by_source: emptyBySource(), device_power_w: 0, hashrate_hs: 0, other_hashrate_hs: {}, gpu_utilization: undefined, devices: { up: 0, down: 0, stale: 0 }, devices_by_kind: {}, by_model: new Map(), gpus: [] };
 }
 
+/** Agents of a site by their retained status (online ones may be degraded), and its newest sample time (ms; 0 before any). */
+export interface SiteActivity {
+  online: number;
+  offline: number;
+  degraded: number;
+  last_ts: number;
+}
+
 export interface LiveStateOptions {
   /** A device is stale when its last sample is older than this many of its intervals. */
   staleIntervals: number;
@@ -139,8 +147,8 @@ export class LiveState {
   }
 
   /** Per site: agents online/offline by their status (and online but degraded), and the newest sample time (ms). */
-  activity(): Map<string, { online: number; offline: number; degraded: number; last_ts: number }> {
-    const out = new Map<string, { online: number; offline: number; degraded: number; last_ts: number }>();
+  activity(): Map<string, SiteActivity> {
+    const out = new Map<string, SiteActivity>();
     for (const [site, hosts] of this.sites) {
       const a = { online: 0, offline: 0, degraded: 0, last_ts: 0 };
       for (const host of hosts.values()) {
