@@ -1,6 +1,9 @@
 /** The package version, reported in agent status messages and the collector's metrics. */
 import { readFileSync } from 'node:fs';
 
+// Set by build/bundle.mjs: the single-file bundle has no package.json beside it.
+declare const POWERSITE_BUNDLED_VERSION: string | undefined;
+
 function readVersion(): string {
   // Same answer from the sources (common/) and from the build (dist/common/).
   for (const rel of ['../package.json', '../../package.json']) {
@@ -14,4 +17,4 @@ function readVersion(): string {
   return '0.0.0';
 }
 
-export const VERSION = readVersion();
+export const VERSION = typeof POWERSITE_BUNDLED_VERSION === 'string' ? POWERSITE_BUNDLED_VERSION : readVersion();

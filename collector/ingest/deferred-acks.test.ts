@@ -4,6 +4,7 @@
 // out fails here (and installDeferredAcks refuses any version but the pinned one).
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -38,6 +39,16 @@ it('is pinned to the MQTT.js version it was proven with', async () => {
   const { createRequire } = await import('node:module');
   const installed = (createRequire(import.meta.url)('mqtt/package.json') as { version: string }).version;
   expect(installed).toBe(MQTT_VERSION);
+  // The hook reads the version from the client's class, which the bundle keeps.
+  expect(mqtt.MqttClient.VERSION).toBe(installed);
+});
+
+it('refuses a client of another MQTT.js version', () => {
+  class OtherMqttClient extends mqtt.MqttClient {
+    static override VERSION = '4.0.0';
+  }
+  const client = new OtherMqttClient(() => new PassThrough(), { manualConnect: true });
+  expect(() => installDeferredAcks(client, () => undefined)).toThrow(`ack-after-write is proven with mqtt ${MQTT_VERSION}, found 4.0.0`);
 });
 
 it('reads on while nothing is acknowledged, and sends each PUBACK only when ack() is called', async () => {

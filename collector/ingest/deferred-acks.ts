@@ -11,7 +11,6 @@
  * package.json, install refuses any other, and deferred-acks.test.ts proves the contract (no PUBACK
  * before ack(), reading goes on meanwhile) against a real broker.
  */
-import { createRequire } from 'node:module';
 import type { IPublishPacket, MqttClient } from 'mqtt';
 
 /** The MQTT.js version this hook is proven with (package.json pins it exactly). */
@@ -22,7 +21,9 @@ export type MessageHandler = (topic: string, payload: Buffer, ack: () => void) =
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
 export function installDeferredAcks(client: MqttClient, handler: MessageHandler): void {
-  const installed = (createRequire(import.meta.url)('mqtt/package.json') as { version: string }).version;
+  // The client's own class says which MQTT.js it is (MqttClient.VERSION): no package.json lookup,
+  // which the single-file bundle could not do.
+  const installed = (client.constructor as { VERSION?: unknown }).VERSION;
   if (installed !== MQTT_VERSION) {
     throw new Error(`ack-after-write is proven with mqtt ${MQTT_VERSION}, found ${installed}: run collector/ingest/deferred-acks.test.ts against it and update MQTT_VERSION`);
   }
