@@ -28,7 +28,17 @@ const BANNER = [
  * returns the same texts, read at build time:
  *   module (path from the repository root) → { export: name, files: { key: file resolved from the root } }
  */
-export const INLINED_TEXT_MODULES = {};
+export const INLINED_TEXT_MODULES = {
+  'cli/install/deploy-files.ts': {
+    export: 'loadDeployFiles',
+    files: {
+      agentUnit: './deploy/systemd/powersite-agent.service',
+      collectorUnit: './deploy/systemd/powersite-collector.service',
+      agentConfig: './deploy/agent.yaml',
+      collectorConfig: './deploy/collector.yaml',
+    },
+  },
+};
 
 /** An esbuild plugin that replaces each module of `modules` (shaped like INLINED_TEXT_MODULES). */
 export function inlineTextModules(modules, root = ROOT) {

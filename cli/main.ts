@@ -1,12 +1,13 @@
 /**
  * `powersite`: one executable for every part. Subcommands are loaded on demand, so the agent
  * process never loads collector code. Exit codes follow sysexits.h: 0 ok, 1 runtime
- * failure, 64 usage, 69 a service unavailable, 78 bad configuration.
+ * failure, 64 usage, 69 a service unavailable, 77 no permission, 78 bad configuration.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../common/config-file.js';
-import { EXIT, UnavailableError } from '../common/exit-codes.js';
+import { EXIT, NoPermissionError, UnavailableError } from '../common/exit-codes.js';
 import { VERSION } from '../common/version.js';
+import { DEFAULT_COLLECTOR_MQTT_USER, DEFAULT_USER, PARTS } from './install/defaults.js';
 import { durationFlag, httpUrlFlag, portFlag, UsageError } from './flags.js';
 
 const program = new Command()
@@ -70,6 +71,35 @@ program
   .option('--print', 'print the effective config: the file with POWERSITE_* overrides applied, secrets masked')
   .action(async (file: string, opts) => (await import('./check-config-command.js')).runCheckConfig(file, opts));
 
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+program
+  .command('install')
+  .description('install this single-file build as a systemd service: config from the flags, MQTT secret, user, directories, hardened unit (docs/install.md)')
+  .addArgument(new Argument('<part>', 'what this machine runs').choices(PARTS))
+  .option('--site <site>', 'agent (required): the site this host belongs to; collector: the name of the example site in collector.yaml')
+  .option('--host <host>', "agent: this host's name in topics and its MQTT user name (default: the short hostname)")
+  .option('--broker <url>', 'MQTT broker URL, e.g. mqtts://broker.example.net:8883 (required for the agent)')
+  .option('--source <type>', 'agent: a source to read (repeatable; e.g. nvidia, amd, host, simulated); default nvidia and host', collect)
+  .addOption(new Option('--workload <workload>', 'agent: what the --source devices are billed to').choices(['hpc', 'mining']))
+  .option('--mqtt-user <name>', `collector: its MQTT user name (default ${DEFAULT_COLLECTOR_MQTT_USER} when a password is given)`)
+  .option('--password-file <file>', 'the MQTT password, copied to a file only the service user can read')
+  .option('--password-stdin', 'read the MQTT password from standard input')
+  .option('--user <name>', 'the user the service runs as', DEFAULT_USER)
+  .option('--no-enable', 'do not enable and start the unit')
+  .option('--root <dir>', 'write every file under this directory instead of /, owned by you; user and systemctl commands are printed, not run')
+  .action(async (part, opts) => (await import('./install-command.js')).runInstall(part, opts));
+
+program
+  .command('uninstall')
+  .description('stop and remove what `powersite install` put in place; the data stays unless --purge')
+  .addArgument(new Argument('<part>', 'which part').choices(PARTS))
+  .option('--purge', "also remove the data (the agent's state and spool) and, when no part is left, the user")
+  .option('--keep-config', 'leave the config and MQTT secret in /etc/powersite')
+  .option('--user <name>', 'the user the service runs as', DEFAULT_USER)
+  .option('--root <dir>', 'remove under this directory instead of /; systemctl and userdel are printed, not run')
+  .action(async (part, opts) => (await import('./install-command.js')).runUninstall(part, opts));
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
@@ -86,6 +116,11 @@ async function main(): Promise<void> {
     if (err instanceof UnavailableError) {
       process.stderr.write(`powersite: ${err.message}\n`);
       process.exitCode = EXIT.UNAVAILABLE;
+      return;
+    }
+    if (err instanceof NoPermissionError) {
+      process.stderr.write(`powersite: ${err.message}\n`);
+      process.exitCode = EXIT.NOPERM;
       return;
     }
     if (err instanceof ConfigError) {

@@ -17,4 +17,7 @@ function readVersion(): string {
   return '0.0.0';
 }
 
-export const VERSION = typeof POWERSITE_BUNDLED_VERSION === 'string' ? POWERSITE_BUNDLED_VERSION : readVersion();
+/** Whether this is the single-file build (what `powersite install` copies). */
+export const BUNDLED = typeof POWERSITE_BUNDLED_VERSION === 'string';
+
+export const VERSION = BUNDLED ? POWERSITE_BUNDLED_VERSION! : readVersion();
