@@ -23,7 +23,9 @@ const octal = (mode: number): string => `0${mode.toString(8)}`;
 type Ids = Record<Owner, { uid: number; gid: number }>;
 
 export async function applyInstall(plan: InstallPlan, target: Target): Promise<void> {
-  const ids = onMachine(target) ? await serviceIds(plan, target) : undefined;
+  let ids: Ids | undefined;
+  if (onMachine(target)) ids = await serviceIds(plan, target);
+  else await runOrSkip(plan.createUser, target);
   const owners = (owner: Owner, group: Owner): string => `${owner === 'root' ? 'root' : plan.user}:${group === 'root' ? 'root' : plan.user}`;
   const own = async (path: string, owner: Owner, group: Owner): Promise<void> => {
     if (ids) await chown(path, ids[owner].uid, ids[group].gid);

@@ -1,0 +1,90 @@
+// `npm run bundle`'s single file, run where nothing else is: no node_modules, no package.json, no
+// sources. It must start every part that loads code lazily (agent, check-config, the demo with its
+// broker, collector, miners, meters and PDUs), log readably on request and know its version.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundle, INLINED_TEXT_MODULES } from '../build/bundle.mjs';
+import { DEPLOY_FILES } from '../cli/install/deploy-files.js';
+import { buildBundle, run, type BuiltBundle } from './support/bundle.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
+
+let built: BuiltBundle;
+const powersite = (args: string[], env: NodeJS.ProcessEnv = {}) => run(process.execPath, [built.file, ...args], { cwd: built.dir, env });
+
+beforeAll(async () => {
+  built = await buildBundle();
+});
+afterAll(async () => {
+  await built?.remove();
+});
+
+describe('the single-file build', () => {
+  it('is one executable ES module with a shebang, and knows its version', async () => {
+    expect(readFileSync(built.file, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    const r = await powersite(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+    const help = await powersite(['--help']);
+    for (const command of ['agent', 'collector', 'demo', 'check-config', 'install', 'uninstall']) expect(help.stdout).toContain(command);
+  });
+
+  it('reads a simulated source once and checks the shipped configs', async () => {
+    const config = join(built.dir, 'agent.yaml');
+    await writeFile(config, 'site: tx-1\nhost: gpu-01\nsources:\n  - { type: simulated, workload: hpc, kind: gpu, devices: 2, model: Sim GPU, power_w: 300, jitter: 0 }\n');
+    const once = await powersite(['agent', '--once', '--json', '-c', config]);
+    expect(once.stderr).toBe('');
+    expect(once.code).toBe(0);
+    const { devices } = JSON.parse(once.stdout) as { devices: { id: string; power_w: number }[] };
+    expect(devices.map((d) => [d.id, d.power_w])).toEqual([
+      ['sim-0', 300],
+      ['sim-1', 300],
+    ]);
+    for (const part of ['agent', 'collector']) {
+      const check = await powersite(['check-config', '--schema-only', join(repo, 'deploy', `${part}.yaml`)]);
+      expect(check.code).toBe(0);
+      expect(check.stdout).toContain(`valid ${part} configuration`);
+    }
+  });
+
+  it('runs the demo end to end and logs readable lines when asked', async () => {
+    // The demo starts the embedded broker, fake miners, BMCs, PDU (net-snmp) and meter, agents and a
+    // collector with deferred acks: every dependency that once broke in a bundle.
+    // 6 s: the demo prints its first summary after 5.
+    const r = await powersite(['demo', '--port', '0', '--mqtt-port', '0', '--duration', '6s'], { POWERSITE_LOG_FORMAT: 'pretty' });
+    expect(r.stderr).not.toMatch(/^powersite: /m);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^mining [\d.]+ kW .* \| hpc [\d.]+ kW/m);
+    expect(r.stdout).toContain('demo stopped');
+    expect(r.stdout + r.stderr).toMatch(/WARN.*\(powersite-demo\): .*market data is constant/);
+    expect(r.stdout + r.stderr).not.toContain('"level":');
+  });
+});
+
+describe('inlining files a module reads at run time', () => {
+  it('replaces the module with one returning the texts read at build time', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'powersite-inline-'));
+    try {
+      await writeFile(join(dir, 'page.html'), '<h1>site</h1>\n');
+      await writeFile(join(dir, 'assets.ts'), "import { readFile } from 'node:fs/promises';\nexport async function loadAssets() { return { html: await readFile(new URL('./page.html', import.meta.url), 'utf8') }; }\n");
+      await writeFile(join(dir, 'main.ts'), "import { loadAssets } from './assets.ts';\nconsole.log(JSON.stringify(await loadAssets()));\n");
+      const out = join(dir, 'out', 'main.mjs');
+      await bundle(out, { entry: join(dir, 'main.ts'), root: dir, modules: { 'assets.ts': { export: 'loadAssets', files: { html: './page.html' } } } });
+      await rm(join(dir, 'page.html'));
+      const r = await run(process.execPath, [out]);
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({ html: '<h1>site</h1>\n' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('inlines exactly the deploy files install reads from the sources', () => {
+    expect(INLINED_TEXT_MODULES['cli/install/deploy-files.ts']).toEqual({ export: 'loadDeployFiles', files: DEPLOY_FILES });
+  });
+});
