@@ -24,14 +24,17 @@ type Ids = Record<Owner, { uid: number; gid: number }>;
 
 export async function applyInstall(plan: InstallPlan, target: Target): Promise<void> {
   let ids: Ids | undefined;
-  if (onMachine(target)) ids = await serviceIds(plan, target);
-  else await runOrSkip(plan.createUser, target);
+  if (onMachine(target)) {
+    ids = await serviceIds(plan, target);
+  } else {
+    target.log(`--root ${target.root}: files are owned by you; the owners shown are what they get on a machine`);
+    await runOrSkip(plan.createUser, target);
+  }
   const owners = (owner: Owner, group: Owner): string => `${owner === 'root' ? 'root' : plan.user}:${group === 'root' ? 'root' : plan.user}`;
   const own = async (path: string, owner: Owner, group: Owner): Promise<void> => {
     if (ids) await chown(path, ids[owner].uid, ids[group].gid);
   };
 
-  if (!ids) target.log(`--root ${target.root}: files are owned by you; the owners shown are what they get on a machine`);
   for (const dir of plan.dirs) {
     const path = at(target, dir.path);
     // Missing parents get 0755 like any system directory; the mode asked for is for this one only.

@@ -149,7 +149,8 @@ function agentConfig(request: InstallRequest, example: string): string {
   if (request.password !== undefined) doc.setIn(['mqtt', 'password_file'], secretPath('agent'));
   else doc.deleteIn(['mqtt', 'password_file']);
   if (request.sources?.length) doc.setIn(['sources'], doc.createNode(request.sources.map((type) => ({ type, workload: request.workload ?? 'hpc' }))));
-  return checked(AgentConfig, doc.toString(), configPath('agent'));
+  const hint = request.sources?.length ? '--source gives each source a type and workload only: add sources that need more keys (addresses, credentials) to the file after install (docs/configuration.md)' : undefined;
+  return checked(AgentConfig, doc.toString(), configPath('agent'), hint);
 }
 
 function collectorConfig(request: InstallRequest, example: string): string {
@@ -171,11 +172,13 @@ function collectorConfig(request: InstallRequest, example: string): string {
 }
 
 /** The text, once the part's schema accepts it: flags that make an invalid config are a usage error. */
-function checked(schema: typeof AgentConfig | typeof CollectorConfig, text: string, file: string): string {
+function checked(schema: typeof AgentConfig | typeof CollectorConfig, text: string, file: string, hint?: string): string {
   try {
     validateConfig(schema, parse(text), file, { env: {} });
   } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(`these flags make an invalid ${file}:\n${err.problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (err instanceof ConfigError) {
+      throw new UsageError(`these flags make an invalid ${file}:\n${err.problems.map((p) => `  - ${p}`).join('\n')}${hint ? `\n${hint}` : ''}`);
+    }
     throw err;
   }
   return text;
