@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { fixtureList, installFakeNvidiaSmi } from './fakes/fake-nvidia-smi.js';
 import { findBinary } from './harness/binaries.mjs';
 import { buildBundle, run, type BuiltBundle } from './support/bundle.js';
 
@@ -232,5 +233,58 @@ describe('install refuses', () => {
     const r = await run(process.execPath, [join(repo, 'bin/powersite.js'), 'install', 'agent', '--root', join(built.dir, 'refused'), '--site', 'tx-1', '--broker', 'mqtt://b:1883']);
     expect(r.stderr).toContain('install copies the single-file build: run `npm run bundle`');
     expect(r.code).toBe(64);
+  });
+});
+
+describe("the README's install commands", () => {
+  /**
+   * A README line as the test runs it: as whoever runs the test (no sudo), the bundle built into a
+   * work dir, every /etc/powersite path and install under a temp root. undefined: a systemctl line,
+   * which install --no-enable must have printed as the step left to do.
+   */
+  function forTest(line: string, work: string, readmeRoot: string): string | undefined {
+    if (line === 'npm run bundle') return `npm --prefix ${repo} run bundle -- ${work}/dist/powersite.mjs`;
+    let command = line.replace(/^sudo (-u \S+ )?/, '');
+    if (command.startsWith('systemctl ')) return undefined;
+    command = command.replace(/^powersite /, `node ${readmeRoot}${'/usr/local/lib/powersite/powersite.mjs'} `).replaceAll('/etc/powersite/', `${readmeRoot}/etc/powersite/`);
+    if (/ (un)?install /.test(command)) command += ` --root ${readmeRoot}`;
+    expect(command, `README line the test cannot run: ${line}`).toMatch(/^node /);
+    return command;
+  }
+
+  it('run as written against a temp root: bundle, install, check-config, agent --once', async () => {
+    const readme = await readFile(join(repo, 'README.md'), 'utf8');
+    const block = /<!-- install:start -->\n```sh\n([^]*?)```\n<!-- install:end -->/.exec(readme)?.[1];
+    expect(block, 'README.md has no install block').toBeDefined();
+    const lines = block!.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l !== '');
+    const work = join(built.dir, 'readme');
+    const readmeRoot = join(work, 'root');
+    await mkdir(work);
+    await writeFile(join(work, 'gpu-01.pass'), 'readme-password\n');
+    const nvidiaSmi = await installFakeNvidiaSmi();
+    // The config names /etc/powersite/mqtt.pass; here it lies under the temp root.
+    const env = { PATH: nvidiaSmi.path, FAKE_NVIDIA_SMI_FIXTURES: fixtureList('nvidia-h100-query-gpu.csv'), POWERSITE_MQTT_PASSWORD_FILE: `${readmeRoot}/etc/powersite/mqtt.pass` };
+    const outputs: string[] = [];
+    try {
+      for (const line of lines) {
+        const command = forTest(line, work, readmeRoot);
+        if (command === undefined) {
+          expect(outputs.join('\n').split('\n').map((l) => l.trim())).toContain(line);
+          continue;
+        }
+        const r = await run('sh', ['-c', command], { cwd: work, env });
+        expect(r.code, `${line}\n${r.stdout}${r.stderr}`).toBe(0);
+        outputs.push(r.stdout);
+      }
+    } finally {
+      await nvidiaSmi.remove();
+    }
+    expect(lines).toHaveLength(5);
+    const [, install, check, once] = outputs;
+    expect(install).toContain('wrote /etc/powersite/agent.yaml (0640, root:powersite)');
+    expect(check).toContain('valid agent configuration (agent for tx-1/gpu-01 with 2 source(s))');
+    expect(once).toMatch(/^nvidia: 1 devices?$/m);
+    expect(once).toContain('NVIDIA H100');
+    expect(await readFile(`${readmeRoot}/etc/powersite/mqtt.pass`, 'utf8')).toBe('readme-password\n');
   });
 });
