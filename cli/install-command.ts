@@ -26,6 +26,7 @@ export interface InstallFlags {
   mqttUser?: string;
   passwordFile?: string;
   passwordStdin?: boolean;
+  ca?: string;
   /** false with --no-enable */
   enable: boolean;
 }
@@ -49,6 +50,7 @@ export async function runInstall(part: Part, flags: InstallFlags): Promise<void>
   }
   const target = await targetFor(flags.root);
   const password = await readPassword(flags);
+  const ca = flags.ca === undefined ? undefined : await readCa(flags.ca);
   const plan = planInstall(
     {
       part,
@@ -60,6 +62,7 @@ export async function runInstall(part: Part, flags: InstallFlags): Promise<void>
       workload: flags.workload,
       mqttUser: flags.mqttUser,
       password,
+      ca,
       enable: flags.enable,
       program: fileURLToPath(import.meta.url),
       node: process.execPath,
@@ -115,4 +118,13 @@ async function readPassword(flags: InstallFlags): Promise<string | undefined> {
   if (password === '') throw new UsageError(`${from}: the password is empty`);
   if (/[\r\n]/.test(password)) throw new UsageError(`${from}: expected the password on one line`);
   return password;
+}
+
+/** --ca: a PEM certificate, checked as one before it is installed. */
+async function readCa(file: string): Promise<string> {
+  const pem = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`--ca: cannot read ${file} (${err.code ?? err.message})`);
+  });
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca: ${file} is not a PEM certificate (no "-----BEGIN CERTIFICATE-----")`);
+  return pem;
 }

@@ -85,6 +85,7 @@ program
   .option('--mqtt-user <name>', `collector: its MQTT user name (default ${DEFAULT_COLLECTOR_MQTT_USER} when a password is given)`)
   .option('--password-file <file>', 'the MQTT password, copied to a file only the service user can read')
   .option('--password-stdin', 'read the MQTT password from standard input')
+  .option('--ca <file>', "the CA certificate of the broker's (a private CA): copied to /etc/powersite/ca.pem and set as mqtt.ca")
   .option('--user <name>', 'the user the service runs as', DEFAULT_USER)
   .option('--no-enable', 'do not enable and start the unit')
   .option('--root <dir>', 'write every file under this directory instead of /, owned by you; user and systemctl commands are printed, not run')

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { fixtureList, installFakeNvidiaSmi } from './fakes/fake-nvidia-smi.js';
 import { findBinary } from './harness/binaries.mjs';
+import { createSelfSignedCertificate } from './harness/certs.js';
 import { buildBundle, run, type BuiltBundle } from './support/bundle.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -151,11 +152,14 @@ describe('powersite install agent --root', () => {
   });
 
   it('installs the collector beside it, with its own config, secret and a unit systemd accepts', async () => {
-    const r = await powersite(['install', 'collector', '--root', root, '--site', 'tx-1', '--broker', 'mqtts://broker.tx-1.example.net:8883', '--password-file', 'mqtt.pass']);
+    const { certFile } = await createSelfSignedCertificate(built.dir);
+    const r = await powersite(['install', 'collector', '--root', root, '--site', 'tx-1', '--broker', 'mqtts://broker.tx-1.example.net:8883', '--password-file', 'mqtt.pass', '--ca', certFile]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const config = parse(await readFile(inRoot('/etc/powersite/collector.yaml'), 'utf8')) as { mqtt: unknown; sites: Record<string, unknown> };
-    expect(config.mqtt).toMatchObject({ url: 'mqtts://broker.tx-1.example.net:8883', username: 'collector-1', password_file: '/etc/powersite/collector-mqtt.pass' });
+    expect(config.mqtt).toMatchObject({ url: 'mqtts://broker.tx-1.example.net:8883', username: 'collector-1', password_file: '/etc/powersite/collector-mqtt.pass', ca: '/etc/powersite/ca.pem' });
+    expect(await readFile(inRoot('/etc/powersite/ca.pem'), 'utf8')).toBe(await readFile(certFile, 'utf8'));
+    expect(((await stat(inRoot('/etc/powersite/ca.pem'))).mode & 0o777).toString(8)).toBe('644');
     expect(Object.keys(config.sites)).toEqual(['tx-1']);
     expect(((await stat(inRoot('/etc/powersite/collector-mqtt.pass'))).mode & 0o777).toString(8)).toBe('640');
     expect(await readFile(inRoot('/etc/systemd/system/powersite-collector.service'), 'utf8')).toBe(await readFile(join(repo, 'deploy/systemd/powersite-collector.service'), 'utf8'));
@@ -173,6 +177,7 @@ describe('powersite install agent --root', () => {
     expect(await ours()).toEqual(
       [
         '0750 /etc/powersite',
+        '0644 /etc/powersite/ca.pem',
         '0640 /etc/powersite/collector.yaml',
         '0640 /etc/powersite/collector-mqtt.pass',
         '0644 /etc/systemd/system/powersite-collector.service',
@@ -215,6 +220,7 @@ describe('install refuses', () => {
     [['--site', 'tx-1', '--broker', 'mqtt://b:1883', '--source', 'cgminer'], /sources\[0\]\.\w+: [^]*--source gives each source a type and workload only/],
     [['--site', 'tx-1', '--broker', 'mqtt://b:1883', '--password-file', 'no-such-file'], '--password-file: cannot read no-such-file (ENOENT)'],
     [['--site', 'tx-1', '--broker', 'mqtt://b:1883', '--mqtt-user', 'x'], '--mqtt-user is a collector flag'],
+    [['--site', 'tx-1', '--broker', 'mqtt://b:1883', '--ca', 'mqtt.pass'], '--ca: mqtt.pass is not a PEM certificate'],
   ])('bad flags %j (exit 64, nothing written)', async (flags, message) => {
     const dir = join(built.dir, 'refused');
     const r = await powersite(['install', 'agent', '--root', dir, ...flags]);

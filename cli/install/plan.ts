@@ -32,6 +32,8 @@ export const unitPath = (part: Part): string => `${LAYOUT.unitDir}/${unitName(pa
 export const configPath = (part: Part): string => `${LAYOUT.configDir}/${part}.yaml`;
 /** The MQTT password file each part's config names (the paths deploy/*.yaml suggest). */
 export const secretPath = (part: Part): string => `${LAYOUT.configDir}/${part === 'agent' ? 'mqtt.pass' : 'collector-mqtt.pass'}`;
+/** The broker's CA certificate (a private CA), shared by the parts of a machine. */
+export const CA_PATH = `${LAYOUT.configDir}/ca.pem`;
 
 /** Root, or the service user (and its group). */
 export type Owner = 'root' | 'service';
@@ -67,6 +69,8 @@ export interface InstallRequest {
   /** Collector: its MQTT user name. */
   mqttUser?: string;
   password?: string;
+  /** The PEM text of the CA that signed the broker's certificate. */
+  ca?: string;
   enable: boolean;
   /** The running single-file build, copied to LAYOUT.program. */
   program: string;
@@ -111,6 +115,8 @@ export function planInstall(request: InstallRequest, deploy: DeployFiles): Insta
     { path: unitPath(part), mode: 0o644, group: 'root', content: unit, keep: false },
   ];
   if (request.password !== undefined) files.push({ path: secretPath(part), mode: 0o640, group: 'service', content: `${request.password}\n`, keep: true });
+  // A certificate is public; kept like the config, since both parts name the one file.
+  if (request.ca !== undefined) files.push({ path: CA_PATH, mode: 0o644, group: 'root', content: request.ca, keep: true });
 
   const commands = [['systemctl', 'daemon-reload']];
   if (request.enable) commands.push(['systemctl', 'enable', '--now', unitName(part)]);
@@ -148,6 +154,7 @@ function agentConfig(request: InstallRequest, example: string): string {
   doc.setIn(['mqtt', 'username'], request.host);
   if (request.password !== undefined) doc.setIn(['mqtt', 'password_file'], secretPath('agent'));
   else doc.deleteIn(['mqtt', 'password_file']);
+  if (request.ca !== undefined) doc.setIn(['mqtt', 'ca'], CA_PATH);
   if (request.sources?.length) doc.setIn(['sources'], doc.createNode(request.sources.map((type) => ({ type, workload: request.workload ?? 'hpc' }))));
   const hint = request.sources?.length ? '--source gives each source a type and workload only: add sources that need more keys (addresses, credentials) to the file after install (docs/configuration.md)' : undefined;
   return checked(AgentConfig, doc.toString(), configPath('agent'), hint);
@@ -162,6 +169,7 @@ function collectorConfig(request: InstallRequest, example: string): string {
   } else if (request.mqttUser) {
     doc.setIn(['mqtt', 'username'], request.mqttUser);
   }
+  if (request.ca !== undefined) doc.setIn(['mqtt', 'ca'], CA_PATH);
   if (request.site) {
     // The example's one site, renamed: its limits and economics stay as a starting point.
     const sites = doc.get('sites', true) as { items?: { key: { value?: unknown } }[] } | undefined;
@@ -210,6 +218,7 @@ export function planUninstall(request: UninstallRequest): UninstallPlan {
   const remove = [{ path: unitPath(part), recursive: false }];
   if (!keepConfig) remove.push({ path: configPath(part), recursive: false }, { path: secretPath(part), recursive: false });
   if (!otherInstalled) remove.push({ path: LAYOUT.command, recursive: false }, { path: LAYOUT.program, recursive: false });
+  if (!otherInstalled && !keepConfig) remove.push({ path: CA_PATH, recursive: false });
   if (purge && part === 'agent') remove.push({ path: LAYOUT.stateDir, recursive: true });
   const after = [['systemctl', 'daemon-reload']];
   if (purge && !otherInstalled) after.push(['userdel', request.user]);
