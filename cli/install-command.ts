@@ -3,7 +3,7 @@
  * build, a config written from the flags, the MQTT secret, the service user, its directories and
  * the hardened systemd unit, in one step (plan in install/plan.ts, carried out by install/apply.ts).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { defaultHost } from '../agent/config.js';
 import { NoPermissionError } from '../common/exit-codes.js';
 import { BUNDLED } from '../common/version.js';
 import { UsageError } from './flags.js';
-import { applyInstall, applyUninstall, type Target } from './install/apply.js';
+import { applyInstall, applyUninstall, exists, type Target } from './install/apply.js';
 import { loadDeployFiles } from './install/deploy-files.js';
 import { configPath, LAYOUT, planInstall, planUninstall, secretPath, unitName, unitPath, type Part } from './install/plan.js';
 
@@ -49,6 +49,7 @@ export async function runInstall(part: Part, flags: InstallFlags): Promise<void>
     throw new UsageError('install copies the single-file build: run `npm run bundle`, then `sudo node dist/powersite.mjs install ...`');
   }
   const target = await targetFor(flags.root);
+  const configExists = await exists(resolve(target.root, `.${configPath(part)}`));
   const password = await readPassword(flags);
   const ca = flags.ca === undefined ? undefined : await readCa(flags.ca);
   const plan = planInstall(
@@ -64,12 +65,14 @@ export async function runInstall(part: Part, flags: InstallFlags): Promise<void>
       password,
       ca,
       enable: flags.enable,
+      configExists,
       program: fileURLToPath(import.meta.url),
       node: process.execPath,
     },
     await loadDeployFiles(),
   );
   await applyInstall(plan, target);
+  if (configExists) log(`kept ${configPath(part)}: it exists, so it is not overwritten and the config flags are not applied`);
 
   log(`\ninstalled the ${part}. Next:`);
   if (password === undefined) log(`  no MQTT password given: add mqtt.password_file to ${configPath(part)} (or POWERSITE_MQTT_PASSWORD to ${LAYOUT.configDir}/${part}.env) if the broker wants one`);
@@ -81,10 +84,7 @@ export async function runInstall(part: Part, flags: InstallFlags): Promise<void>
 export async function runUninstall(part: Part, flags: UninstallFlags): Promise<void> {
   const target = await targetFor(flags.root);
   const other: Part = part === 'agent' ? 'collector' : 'agent';
-  const otherInstalled = await stat(resolve(target.root, `.${unitPath(other)}`)).then(
-    () => true,
-    () => false,
-  );
+  const otherInstalled = await exists(resolve(target.root, `.${unitPath(other)}`));
   await applyUninstall(planUninstall({ part, user: flags.user, purge: flags.purge === true, keepConfig: flags.keepConfig === true, otherInstalled }), target);
   if (flags.keepConfig) log(`kept ${configPath(part)} and ${secretPath(part)} (--keep-config)`);
   if (otherInstalled) log(`kept ${LAYOUT.command}, ${LAYOUT.program} and user ${flags.user}: the ${other} is still installed`);

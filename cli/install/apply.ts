@@ -99,7 +99,7 @@ export async function applyUninstall(plan: UninstallPlan, target: Target): Promi
   for (const command of plan.after) await runOrSkip(command, target, { mayFail: command[0] === 'userdel' });
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   return stat(path).then(
     () => true,
     (err: NodeJS.ErrnoException) => {

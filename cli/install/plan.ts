@@ -72,6 +72,8 @@ export interface InstallRequest {
   /** The PEM text of the CA that signed the broker's certificate. */
   ca?: string;
   enable: boolean;
+  /** The part's config is already there: it is kept, so no flag for it is needed (an upgrade). */
+  configExists: boolean;
   /** The running single-file build, copied to LAYOUT.program. */
   program: string;
   /** The Node.js that runs it (absolute path), written into LAYOUT.command. */
@@ -93,7 +95,7 @@ export function planInstall(request: InstallRequest, deploy: DeployFiles): Insta
   if (HIDDEN_FROM_SERVICE.test(request.node)) {
     throw new UsageError(`Node.js is at ${request.node}, which the unit's ProtectHome=true hides from the service: install Node.js 20 system-wide (e.g. /usr/bin/node) and run the install with it`);
   }
-  const config = part === 'agent' ? agentConfig(request, deploy.agentConfig) : collectorConfig(request, deploy.collectorConfig);
+  const config = request.configExists ? undefined : part === 'agent' ? agentConfig(request, deploy.agentConfig) : collectorConfig(request, deploy.collectorConfig);
   const unit = withUser(part === 'agent' ? deploy.agentUnit : deploy.collectorUnit, user);
 
   // Our own directories, whose mode and owner are set even when they exist (system ones such as
@@ -111,9 +113,9 @@ export function planInstall(request: InstallRequest, deploy: DeployFiles): Insta
   const files: PlannedFile[] = [
     { path: LAYOUT.program, mode: 0o755, group: 'root', content: { copyOf: request.program }, keep: false },
     { path: LAYOUT.command, mode: 0o755, group: 'root', content: wrapper(request.node), keep: false },
-    { path: configPath(part), mode: 0o640, group: 'service', content: config, keep: true },
     { path: unitPath(part), mode: 0o644, group: 'root', content: unit, keep: false },
   ];
+  if (config !== undefined) files.push({ path: configPath(part), mode: 0o640, group: 'service', content: config, keep: true });
   if (request.password !== undefined) files.push({ path: secretPath(part), mode: 0o640, group: 'service', content: `${request.password}\n`, keep: true });
   // A certificate is public; kept like the config, since both parts name the one file.
   if (request.ca !== undefined) files.push({ path: CA_PATH, mode: 0o644, group: 'root', content: request.ca, keep: true });
