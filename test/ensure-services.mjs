@@ -23,6 +23,8 @@ const REQUIRED = [
   { binary: 'snmpwalk', pkg: 'snmp' },
   // Verifies the systemd units that `powersite install` writes.
   { binary: 'systemd-analyze', pkg: 'systemd' },
+  // /bin/kill, which the units' ExecReload names: systemd-analyze verify looks for it.
+  { binary: 'kill', pkg: 'procps' },
 ];
 
 const missing = () => REQUIRED.filter(({ binary }) => findBinary(binary) === undefined);
