@@ -29,6 +29,16 @@ const BANNER = [
  *   module (path from the repository root) → { export: name, files: { key: file resolved from the root } }
  */
 export const INLINED_TEXT_MODULES = {
+  'collector/site-page/assets.ts': {
+    export: 'loadPageAssets',
+    files: {
+      html: './collector/site-page/static/index.html',
+      css: './collector/site-page/static/site.css',
+      script: './collector/site-page/static/site.js',
+      uplotJs: 'uplot/dist/uPlot.iife.min.js',
+      uplotCss: 'uplot/dist/uPlot.min.css',
+    },
+  },
   'cli/install/deploy-files.ts': {
     export: 'loadDeployFiles',
     files: {

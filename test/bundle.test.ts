@@ -1,6 +1,7 @@
 // `npm run bundle`'s single file, run where nothing else is: no node_modules, no package.json, no
 // sources. It must start every part that loads code lazily (agent, check-config, the demo with its
-// broker, collector, miners, meters and PDUs), log readably on request and know its version.
+// broker, collector, site page, miners, meters and PDUs), log readably on request and know its version.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,17 +53,37 @@ describe('the single-file build', () => {
     }
   });
 
-  it('runs the demo end to end and logs readable lines when asked', async () => {
+  it('runs the demo end to end, serves the site page with its files inlined, and logs readable lines when asked', async () => {
     // The demo starts the embedded broker, fake miners, BMCs, PDU (net-snmp) and meter, agents and a
-    // collector with deferred acks: every dependency that once broke in a bundle.
+    // collector with deferred acks and the site page: every dependency that once broke in a bundle.
     // 6 s: the demo prints its first summary after 5.
-    const r = await powersite(['demo', '--port', '0', '--mqtt-port', '0', '--duration', '6s'], { POWERSITE_LOG_FORMAT: 'pretty' });
-    expect(r.stderr).not.toMatch(/^powersite: /m);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^mining [\d.]+ kW .* \| hpc [\d.]+ kW/m);
-    expect(r.stdout).toContain('demo stopped');
-    expect(r.stdout + r.stderr).toMatch(/WARN.*\(powersite-demo\): .*market data is constant/);
-    expect(r.stdout + r.stderr).not.toContain('"level":');
+    const child = spawn(process.execPath, [built.file, 'demo', '--port', '0', '--mqtt-port', '0', '--duration', '6s'], {
+      cwd: built.dir,
+      env: { ...process.env, POWERSITE_LOG_FORMAT: 'pretty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const base = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const url = /^metrics: +(http:\/\/[\d.:]+)\/metrics$/m.exec(stdout)?.[1];
+        if (url) resolve(url);
+      });
+      child.on('exit', () => reject(new Error(`the demo ended before printing its URL:\n${stdout}${stderr}`)));
+    });
+    const page = await (await fetch(`${base}/`)).text();
+    for (const file of ['collector/site-page/static/site.css', 'node_modules/uplot/dist/uPlot.min.css']) {
+      expect(page).toContain(readFileSync(join(repo, file), 'utf8').trim());
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).not.toMatch(/^powersite: /m);
+    expect(stdout).toMatch(/^mining [\d.]+ kW .* \| hpc [\d.]+ kW/m);
+    expect(stdout).toContain('demo stopped');
+    expect(stdout + stderr).toMatch(/WARN.*\(powersite-demo\): .*market data is constant/);
+    expect(stdout + stderr).not.toContain('"level":');
   });
 });
 
