@@ -57,11 +57,18 @@ export function inlineTextModules(modules, root = ROOT) {
   return {
     name: 'inline-text-modules',
     setup(build) {
+      const replaced = new Set();
       build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
         const spec = byPath.get(args.path);
         if (!spec) return undefined;
+        replaced.add(args.path);
         const texts = Object.fromEntries(Object.entries(spec.files).map(([key, file]) => [key, readFileSync(resolveFile(file), 'utf8')]));
         return { contents: `export async function ${spec.export}() { return ${JSON.stringify(texts)}; }\n`, loader: 'js' };
+      });
+      // A listed module that was moved or renamed would be bundled as is, reading files that are not there.
+      build.onEnd(() => {
+        const missing = [...byPath.keys()].filter((path) => !replaced.has(path));
+        if (missing.length > 0) throw new Error(`inline-text-modules: listed but not in the bundle (moved or renamed?): ${missing.join(', ')}`);
       });
     },
   };

@@ -88,14 +88,19 @@ describe('the single-file build', () => {
 });
 
 describe('inlining files a module reads at run time', () => {
-  it('replaces the module with one returning the texts read at build time', async () => {
+  it('replaces the module with one returning the texts read at build time, and fails the build for one it never meets', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'powersite-inline-'));
     try {
       await writeFile(join(dir, 'page.html'), '<h1>site</h1>\n');
       await writeFile(join(dir, 'assets.ts'), "import { readFile } from 'node:fs/promises';\nexport async function loadAssets() { return { html: await readFile(new URL('./page.html', import.meta.url), 'utf8') }; }\n");
       await writeFile(join(dir, 'main.ts'), "import { loadAssets } from './assets.ts';\nconsole.log(JSON.stringify(await loadAssets()));\n");
       const out = join(dir, 'out', 'main.mjs');
-      await bundle(out, { entry: join(dir, 'main.ts'), root: dir, modules: { 'assets.ts': { export: 'loadAssets', files: { html: './page.html' } } } });
+      const assets = { 'assets.ts': { export: 'loadAssets', files: { html: './page.html' } } };
+      // A listed module the build never meets (moved, renamed) fails it, rather than bundling a reader of missing files.
+      await expect(bundle(out, { entry: join(dir, 'main.ts'), root: dir, modules: { ...assets, 'moved.ts': { export: 'loadAssets', files: {} } } })).rejects.toThrow(
+        /listed but not in the bundle \(moved or renamed\?\): .*moved\.ts/,
+      );
+      await bundle(out, { entry: join(dir, 'main.ts'), root: dir, modules: assets });
       await rm(join(dir, 'page.html'));
       const r = await run(process.execPath, [out]);
       expect(r.stderr).toBe('');
