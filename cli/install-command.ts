@@ -72,7 +72,7 @@ export async function runInstall(part: Part, flags: InstallFlags): Promise<void>
     await loadDeployFiles(),
   );
   await applyInstall(plan, target);
-  if (configExists) log(`kept ${configPath(part)}: it exists, so it is not overwritten and the config flags are not applied`);
+  if (configExists) log(`${configPath(part)} was kept, so the config flags are not applied to it`);
 
   log(`\ninstalled the ${part}. Next:`);
   if (password === undefined) log(`  no MQTT password given: add mqtt.password_file to ${configPath(part)} (or POWERSITE_MQTT_PASSWORD to ${LAYOUT.configDir}/${part}.env) if the broker wants one`);

@@ -140,11 +140,15 @@ describe('powersite install agent --root', () => {
   it('keeps an existing config and secret when run again (an upgrade, no config flags needed), and replaces the program', async () => {
     await writeFile(inRoot('/etc/powersite/agent.yaml'), 'site: edited-by-hand\n');
     await writeFile(inRoot('/usr/local/lib/powersite/powersite.mjs'), 'old build');
+    // As the old README left it: readable by root only, so the service failed with EACCES.
+    await chmod(inRoot('/etc/powersite/mqtt.pass'), 0o600);
     const r = await powersite(['install', 'agent', '--root', root, '--password-stdin', '--no-enable'], 'another-password\n');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('kept /etc/powersite/agent.yaml: it exists, so it is not overwritten and the config flags are not applied');
-    expect(r.stdout).toContain('kept /etc/powersite/mqtt.pass: it exists, so it is not overwritten');
+    expect(r.stdout).toContain('kept /etc/powersite/agent.yaml: it exists, so it is not overwritten (mode and owner set: 0640, root:powersite)');
+    expect(r.stdout).toContain('/etc/powersite/agent.yaml was kept, so the config flags are not applied to it');
+    expect(r.stdout).toContain('kept /etc/powersite/mqtt.pass: it exists, so it is not overwritten (mode and owner set: 0640, root:powersite)');
+    expect(((await stat(inRoot('/etc/powersite/mqtt.pass'))).mode & 0o777).toString(8)).toBe('640');
     expect(r.stdout).not.toContain('skipped (--root): systemctl enable');
     expect(r.stdout).toContain('sudo systemctl enable --now powersite-agent.service');
     expect(await readFile(inRoot('/etc/powersite/agent.yaml'), 'utf8')).toBe('site: edited-by-hand\n');

@@ -49,9 +49,14 @@ export async function applyInstall(plan: InstallPlan, target: Target): Promise<v
   for (const file of plan.files) {
     const path = at(target, file.path);
     if (file.keep && (await exists(path))) {
-      target.log(`kept ${file.path}: it exists, so it is not overwritten`);
+      // Its text stays; its mode and owner are made right, so the service can read it (installs by
+      // hand left secrets readable by root alone: EACCES and a restart loop).
+      await chmod(path, file.mode);
+      await own(path, 'root', file.group);
+      target.log(`kept ${file.path}: it exists, so it is not overwritten (mode and owner set: ${octal(file.mode)}, ${owners('root', file.group)})`);
       continue;
     }
+    if (file.content === undefined) throw new Error(`${file.path} disappeared during the install: run it again`);
     await mkdir(dirname(path), { recursive: true, mode: 0o755 });
     // Written beside the target and renamed over it: a running program or a reader never sees half a file.
     const temporary = `${path}.${process.pid}.tmp`;

@@ -50,8 +50,8 @@ export interface PlannedFile {
   mode: number;
   /** The file's owner is always root; the group is root's or the service user's. */
   group: Owner;
-  /** The text, or the file to copy. */
-  content: string | { copyOf: string };
+  /** The text, or the file to copy; undefined for a file that exists and stays (keep), whose mode and owner are still set. */
+  content: string | { copyOf: string } | undefined;
   /** An existing file is kept as it is: the operator's config and secrets. */
   keep: boolean;
 }
@@ -115,7 +115,7 @@ export function planInstall(request: InstallRequest, deploy: DeployFiles): Insta
     { path: LAYOUT.command, mode: 0o755, group: 'root', content: wrapper(request.node), keep: false },
     { path: unitPath(part), mode: 0o644, group: 'root', content: unit, keep: false },
   ];
-  if (config !== undefined) files.push({ path: configPath(part), mode: 0o640, group: 'service', content: config, keep: true });
+  files.push({ path: configPath(part), mode: 0o640, group: 'service', content: config, keep: true });
   if (request.password !== undefined) files.push({ path: secretPath(part), mode: 0o640, group: 'service', content: `${request.password}\n`, keep: true });
   // A certificate is public; kept like the config, since both parts name the one file.
   if (request.ca !== undefined) files.push({ path: CA_PATH, mode: 0o644, group: 'root', content: request.ca, keep: true });
