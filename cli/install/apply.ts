@@ -56,7 +56,7 @@ export async function applyInstall(plan: InstallPlan, target: Target): Promise<v
       target.log(`kept ${file.path}: it exists, so it is not overwritten (mode and owner set: ${octal(file.mode)}, ${owners('root', file.group)})`);
       continue;
     }
-    if (file.content === undefined) throw new Error(`${file.path} disappeared during the install: run it again`);
+    if (file.content === undefined) continue;
     await mkdir(dirname(path), { recursive: true, mode: 0o755 });
     // Written beside the target and renamed over it: a running program or a reader never sees half a file.
     const temporary = `${path}.${process.pid}.tmp`;

@@ -50,7 +50,7 @@ export interface PlannedFile {
   mode: number;
   /** The file's owner is always root; the group is root's or the service user's. */
   group: Owner;
-  /** The text, or the file to copy; undefined for a file that exists and stays (keep), whose mode and owner are still set. */
+  /** The text, or the file to copy; undefined: nothing to write, but where the file exists its mode and owner are set. */
   content: string | { copyOf: string } | undefined;
   /** An existing file is kept as it is: the operator's config and secrets. */
   keep: boolean;
@@ -116,9 +116,10 @@ export function planInstall(request: InstallRequest, deploy: DeployFiles): Insta
     { path: unitPath(part), mode: 0o644, group: 'root', content: unit, keep: false },
   ];
   files.push({ path: configPath(part), mode: 0o640, group: 'service', content: config, keep: true });
-  if (request.password !== undefined) files.push({ path: secretPath(part), mode: 0o640, group: 'service', content: `${request.password}\n`, keep: true });
+  // Listed even without a new text, so an existing secret gets the mode the service needs.
+  files.push({ path: secretPath(part), mode: 0o640, group: 'service', content: request.password === undefined ? undefined : `${request.password}\n`, keep: true });
   // A certificate is public; kept like the config, since both parts name the one file.
-  if (request.ca !== undefined) files.push({ path: CA_PATH, mode: 0o644, group: 'root', content: request.ca, keep: true });
+  files.push({ path: CA_PATH, mode: 0o644, group: 'root', content: request.ca, keep: true });
 
   const commands = [['systemctl', 'daemon-reload']];
   if (request.enable) commands.push(['systemctl', 'enable', '--now', unitName(part)]);
