@@ -333,12 +333,13 @@ export class Collector {
   /**
    * What a message is priced with, now: its site's economics and cash energy price at the sample
    * time; under colocation billing the host's share of its site's contract; and billed power /
-   * device power of its site per workload.
+   * device power of its site per workload (readings at most a quarter second old, see
+   * SiteMetrics.pricingSummaries).
    */
   private pricingOf(message: Telemetry): PricingInputs {
     // The site's own economics section and energy price feed (the real site, never its label).
     const { config, feed } = this.feeds!.forSite(message.site);
-    const summary = this.siteMetrics!.siteSummaries().get(message.site);
+    const summary = this.siteMetrics!.pricingSummaries().get(message.site);
     let share = 1;
     if (config.hpc.billing === 'colocation') {
       const hostGpus = message.devices.filter((d) => d.kind === 'gpu' && d.workload === 'hpc').length;

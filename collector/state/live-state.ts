@@ -84,6 +84,12 @@ export class LiveState {
   private readonly sites = new Map<string, Map<string, HostEntry>>();
   /** Bumped on every change, so readers can tell a cached summary from a current one. */
   version = 0;
+  /**
+   * Bumped only when what is counted changes (a host or device appears, is forgotten or comes back
+   * from stale; a device goes up or down, or changes kind, workload or what it covers), not when
+   * readings alone change: a summary of the same version differs only in readings.
+   */
+  membershipVersion = 0;
 
   constructor(private readonly options: LiveStateOptions) {}
 
@@ -91,7 +97,10 @@ export class LiveState {
     let hosts = this.sites.get(site);
     if (!hosts) this.sites.set(site, (hosts = new Map()));
     let entry = hosts.get(host);
-    if (!entry) hosts.set(host, (entry = { devices: new Map(), lastSeq: undefined, lastTs: 0, offline: false, degraded: undefined }));
+    if (!entry) {
+      hosts.set(host, (entry = { devices: new Map(), lastSeq: undefined, lastTs: 0, offline: false, degraded: undefined }));
+      this.membershipVersion++;
+    }
     return entry;
   }
 
@@ -102,6 +111,7 @@ export class LiveState {
   apply(message: Telemetry, arrivedAt = Date.now()): number {
     this.version++;
     const entry = this.host(message.site, message.host);
+    if (entry.offline) this.membershipVersion++;
     entry.offline = false;
     // A sample from the future (an agent clock ahead) counts as taken when it arrived: trusting it
     // would hold every later sample back and keep the device "up" long after it went quiet.
@@ -110,6 +120,7 @@ export class LiveState {
       const prev = entry.devices.get(sample.id);
       // A redelivered or late message must not replace a newer sample.
       if (prev && prev.ts > ts) continue;
+      if (!prev || this.countedDifferently(prev, sample, ts)) this.membershipVersion++;
       entry.devices.set(sample.id, { sample, ts, intervalS: message.interval_s });
     }
     const last = entry.lastSeq;
@@ -120,8 +131,21 @@ export class LiveState {
     return last !== undefined && message.seq > last + 1 ? message.seq - last - 1 : 0;
   }
 
+  /** Whether a new sample changes how a known device is counted (see membershipVersion). */
+  private countedDifferently(prev: DeviceEntry, next: DeviceSample, ts: number): boolean {
+    const a = prev.sample;
+    if (a.up !== next.up || a.kind !== next.kind || a.workload !== next.workload) return true;
+    if (ts - prev.ts > this.options.staleIntervals * prev.intervalS * 1000) return true;
+    const x = a.covers;
+    const y = next.covers;
+    if (x === y) return false;
+    if (x === undefined || y === undefined || typeof x === 'string' || typeof y === 'string') return true;
+    return x.length !== y.length || x.some((h, i) => h !== y[i]);
+  }
+
   applyStatus(status: Status): void {
     this.version++;
+    this.membershipVersion++;
     const entry = this.host(status.site, status.host);
     entry.offline = status.state === 'offline';
     entry.degraded = status.state === 'online' ? status.degraded : undefined;
@@ -130,6 +154,7 @@ export class LiveState {
   /** The broker's retained status of a host was cleared (an empty retained message): forget the host. */
   forgetHost(site: string, host: string): void {
     this.version++;
+    this.membershipVersion++;
     this.sites.get(site)?.delete(host);
   }
 
@@ -168,6 +193,7 @@ export class LiveState {
           const age = now - entry.ts;
           if (age > this.options.forgetAfterMs) {
             host.devices.delete(id);
+            this.membershipVersion++;
             continue;
           }
           const s = entry.sample;
