@@ -69,7 +69,8 @@ describe('SiteMetrics pricing summaries', () => {
     let now = 2000;
     const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
     const sites = new SiteMetrics(new Registry(), state, new LabelCap(100), new Ledger(), () => 1e9, () => now);
-    const send = (seq: number, devices: DeviceSample[]) => state.apply({ v: 1, site: 'tx-1', host: 'gpu-01', seq, ts: 1000 + seq, interval_s: 10, devices }, now);
+    // Sampled as they arrive, unless a backlog says otherwise.
+    const send = (seq: number, devices: DeviceSample[], { host = 'gpu-01', ts = now } = {}) => state.apply({ v: 1, site: 'tx-1', host, seq, ts, interval_s: 10, devices }, now);
     return { sites, send, advance: (ms: number) => (now += ms) };
   };
   const hpcPower = (sites: SiteMetrics) => sites.pricingSummaries().get('tx-1')!.hpc.power_w;
@@ -87,6 +88,18 @@ describe('SiteMetrics pricing summaries', () => {
     send(3, [{ ...gpu('a'), power_w: 400 }]);
     advance(251);
     expect(hpcPower(sites)).toBe(400);
+  });
+
+  it('reuse it for a backlog older than an hour: its devices would be forgotten before they count', () => {
+    const { sites, send, advance } = setup();
+    send(1, [gpu('a')]);
+    expect(hpcPower(sites)).toBe(700);
+    send(2, [{ ...gpu('a'), power_w: 500 }]);
+    // A spool replayed after a long outage: a new host and device, too old for any summary to count.
+    send(1, [gpu('b')], { host: 'gpu-02', ts: 2000 - 3_600_001 });
+    expect(hpcPower(sites)).toBe(700);
+    advance(251);
+    expect(hpcPower(sites)).toBe(500);
   });
 
   it('recompute at once when what is counted changes: a new device, one going down, a meter covering other hosts', () => {

@@ -85,8 +85,8 @@ export class LiveState {
   /** Bumped on every change, so readers can tell a cached summary from a current one. */
   version = 0;
   /**
-   * Bumped only when what is counted changes (a host or device appears, is forgotten or comes back
-   * from stale; a device goes up or down, or changes kind, workload or what it covers), not when
+   * Bumped only when what is counted changes (a device appears, is forgotten or comes back from
+   * stale, its host goes offline or online; a device goes up or down, or changes kind, workload or what it covers), not when
    * readings alone change: a summary of the same version differs only in readings.
    */
   membershipVersion = 0;
@@ -97,10 +97,7 @@ export class LiveState {
     let hosts = this.sites.get(site);
     if (!hosts) this.sites.set(site, (hosts = new Map()));
     let entry = hosts.get(host);
-    if (!entry) {
-      hosts.set(host, (entry = { devices: new Map(), lastSeq: undefined, lastTs: 0, offline: false, degraded: undefined }));
-      this.membershipVersion++;
-    }
+    if (!entry) hosts.set(host, (entry = { devices: new Map(), lastSeq: undefined, lastTs: 0, offline: false, degraded: undefined }));
     return entry;
   }
 
@@ -116,11 +113,14 @@ export class LiveState {
     // A sample from the future (an agent clock ahead) counts as taken when it arrived: trusting it
     // would hold every later sample back and keep the device "up" long after it went quiet.
     const ts = Math.min(message.ts, arrivedAt);
+    // A backlog older than forgetAfterMs (a spool replayed after a long outage) is forgotten by the
+    // next summary before it counts: it changes nothing that is counted.
+    const counted = arrivedAt - ts <= this.options.forgetAfterMs;
     for (const sample of message.devices) {
       const prev = entry.devices.get(sample.id);
       // A redelivered or late message must not replace a newer sample.
       if (prev && prev.ts > ts) continue;
-      if (!prev || this.countedDifferently(prev, sample, ts)) this.membershipVersion++;
+      if (counted && (!prev || this.countedDifferently(prev, sample, ts))) this.membershipVersion++;
       entry.devices.set(sample.id, { sample, ts, intervalS: message.interval_s });
     }
     const last = entry.lastSeq;
