@@ -14,7 +14,7 @@ import { startHttpServer, type Health } from './http/server.js';
 import { loadWebConfig } from './http/web-config.js';
 import { guardConsumers } from './ingest/commit-consumers.js';
 import { Confirmations } from './ingest/confirmations.js';
-import { installDeferredAcks } from './ingest/deferred-acks.js';
+import { installDeferredAcks, type DeferredAcks } from './ingest/deferred-acks.js';
 import { SiteFeeds } from './energy-market/site-feeds.js';
 import { createMarketSource, type MarketSource } from './market/source.js';
 import { MARKET_VALUE_KEYS, siteEconomics } from './economics/config.js';
@@ -44,6 +44,7 @@ export class Collector {
   readonly registry = new Registry();
   readonly state: LiveState;
   private client: MqttClient | undefined;
+  private acks: DeferredAcks | undefined;
   private pipeline: IngestPipeline | undefined;
   private server: Server | undefined;
   private selfMetrics: SelfMetrics | undefined;
@@ -232,7 +233,7 @@ export class Collector {
     const filter = config.mqtt.share_group ? sharedFilter(config.mqtt.share_group, telemetry) : telemetry;
     const client = mqtt.connect(config.mqtt.url, { ...options, manualConnect: true });
     this.client = client;
-    installDeferredAcks(client, (topic, payload, ack) => this.handle(topic, payload, ack));
+    this.acks = installDeferredAcks(client, (topic, payload, ack) => this.handle(topic, payload, ack));
     const broker = redactUrl(config.mqtt.url);
     client.on('connect', (connack) => {
       logger.info({ broker, filter, session_present: connack.sessionPresent }, 'connected to MQTT broker');
@@ -379,6 +380,7 @@ export class Collector {
     // not written within a few seconds (InfluxDB down or hung) stays unacknowledged and is
     // redelivered to the next collector.
     await this.pipeline?.stop();
+    this.acks?.flush();
     clearInterval(this.confirmTimer);
     this.sendConfirmations();
     const client = this.client;
