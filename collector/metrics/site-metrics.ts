@@ -212,9 +212,9 @@ export class SiteMetrics {
   }
 
   /**
-   * The same for pricing each message: recomputed when what is counted changes (a new host or
-   * device, one going down or coming back), else at most SUMMARY_MAX_AGE_MS old. Summing every
-   * device of the site for every message would cost each message the size of its site.
+   * The same for pricing each message: recomputed when what is counted changes (a new device, one
+   * going down or coming back; see LiveState.membershipVersion), else at most SUMMARY_MAX_AGE_MS
+   * old. Summing every device of the site for every message would cost each message its site's size.
    */
   pricingSummaries(): Map<string, SiteSummary> {
     const c = this.cached;

@@ -86,8 +86,8 @@ export class LiveState {
   version = 0;
   /**
    * Bumped only when what is counted changes (a device appears, is forgotten or comes back from
-   * stale, its host goes offline or online; a device goes up or down, or changes kind, workload or what it covers), not when
-   * readings alone change: a summary of the same version differs only in readings.
+   * stale; it goes up or down, or changes kind, workload or what it covers; its host's status
+   * changes), not when readings alone do: a summary of the same membership differs in readings only.
    */
   membershipVersion = 0;
 
@@ -135,6 +135,8 @@ export class LiveState {
   private countedDifferently(prev: DeviceEntry, next: DeviceSample, ts: number): boolean {
     const a = prev.sample;
     if (a.up !== next.up || a.kind !== next.kind || a.workload !== next.workload) return true;
+    // Samples further apart than staleness: it was stale in between, this one brings it back.
+    // (Measured between samples, not to arrival, so a spool replayed in order is no change.)
     if (ts - prev.ts > this.options.staleIntervals * prev.intervalS * 1000) return true;
     const x = a.covers;
     const y = next.covers;
