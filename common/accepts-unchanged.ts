@@ -46,7 +46,12 @@ export function acceptsUnchanged(schema: z.ZodType): Accepts {
   const gen = new Generator();
   const root = gen.value(schema as unknown as Node, 'v');
   const source = `${gen.functions.join('\n')}\nreturn (v) => ${root};`;
-  return new Function('c', source)(gen.constants) as Accepts;
+  try {
+    return new Function('c', source)(gen.constants) as Accepts;
+  } catch {
+    // Code generation disabled (--disallow-code-generation-from-strings): every value goes to zod.
+    return () => false;
+  }
 }
 
 /** Writes one JS expression per value; what it cannot judge is `false` (left to zod). */
