@@ -14,7 +14,7 @@ import { startHttpServer, type Health } from './http/server.js';
 import { loadWebConfig } from './http/web-config.js';
 import { guardConsumers } from './ingest/commit-consumers.js';
 import { Confirmations } from './ingest/confirmations.js';
-import { installDeferredAcks } from './ingest/deferred-acks.js';
+import { installDeferredAcks, type DeferredAcks } from './ingest/deferred-acks.js';
 import { SiteFeeds } from './energy-market/site-feeds.js';
 import { createMarketSource, type MarketSource } from './market/source.js';
 import { MARKET_VALUE_KEYS, siteEconomics } from './economics/config.js';
@@ -47,6 +47,7 @@ export class Collector {
   readonly registry = new Registry();
   readonly state: LiveState;
   private client: MqttClient | undefined;
+  private acks: DeferredAcks | undefined;
   private pipeline: IngestPipeline | undefined;
   private server: Server | undefined;
   private selfMetrics: SelfMetrics | undefined;
@@ -258,7 +259,7 @@ export class Collector {
     const filter = config.mqtt.share_group ? sharedFilter(config.mqtt.share_group, telemetry) : telemetry;
     const client = mqtt.connect(config.mqtt.url, { ...options, manualConnect: true });
     this.client = client;
-    installDeferredAcks(client, (topic, payload, ack) => this.handle(topic, payload, ack));
+    this.acks = installDeferredAcks(client, (topic, payload, ack) => this.handle(topic, payload, ack));
     const broker = redactUrl(config.mqtt.url);
     client.on('connect', (connack) => {
       logger.info({ broker, filter, session_present: connack.sessionPresent }, 'connected to MQTT broker');
@@ -359,12 +360,13 @@ export class Collector {
   /**
    * What a message is priced with, now: its site's economics and cash energy price at the sample
    * time; under colocation billing the host's share of its site's contract; and billed power /
-   * device power of its site per workload.
+   * device power of its site per workload (readings at most a quarter second old, see
+   * SiteMetrics.pricingSummaries).
    */
   private pricingOf(message: Telemetry): PricingInputs {
     // The site's own economics section and energy price feed (the real site, never its label).
     const { config, feed } = this.feeds!.forSite(message.site);
-    const summary = this.siteMetrics!.siteSummaries().get(message.site);
+    const summary = this.siteMetrics!.pricingSummaries().get(message.site);
     let share = 1;
     if (config.hpc.billing === 'colocation') {
       const hostGpus = message.devices.filter((d) => d.kind === 'gpu' && d.workload === 'hpc').length;
@@ -405,6 +407,7 @@ export class Collector {
     // not written within a few seconds (InfluxDB down or hung) stays unacknowledged and is
     // redelivered to the next collector.
     await this.pipeline?.stop();
+    this.acks?.flush();
     clearInterval(this.confirmTimer);
     this.sendConfirmations();
     const client = this.client;

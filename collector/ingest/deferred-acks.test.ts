@@ -81,3 +81,34 @@ it('reads on while nothing is acknowledged, and sends each PUBACK only when ack(
   expect(acked).toEqual(['m2', 'm1', 'm3']);
   await Promise.all([publisher.endAsync(), subscriber.endAsync()]);
 });
+
+it('sends the PUBACKs of messages acknowledged as they arrive together, not one socket write each', async () => {
+  const subscriber = mqtt.connect(url, { clientId: 'deferred-batch', clean: false, manualConnect: true });
+  const received: string[] = [];
+  // As the collector without a store does: each message acknowledged the moment it is handled.
+  installDeferredAcks(subscriber, (_topic, payload, ack) => {
+    received.push(payload.toString());
+    ack();
+    return undefined;
+  });
+  subscriber.connect();
+  await new Promise<void>((resolve) => subscriber.once('connect', () => resolve()));
+  await subscriber.subscribeAsync('batch/#', { qos: 1 });
+  const stream = subscriber.stream as unknown as { pause(): void; resume(): void; _write: (...a: unknown[]) => void; _writev?: (...a: unknown[]) => void };
+  let writes = 0;
+  for (const method of ['_write', '_writev'] as const) {
+    const original = stream[method]?.bind(stream);
+    if (original) stream[method] = (...a: unknown[]) => (writes++, original(...a));
+  }
+  // Not read until all 50 wait on the socket, so they arrive in a burst, as under load.
+  stream.pause();
+  const publisher = await mqtt.connectAsync(url, { clientId: 'deferred-batch-pub' });
+  const before = acked.length;
+  await Promise.all(Array.from({ length: 50 }, (_, i) => publisher.publishAsync('batch/t', `b${i}`, { qos: 1 })));
+  stream.resume();
+  await until(() => acked.length === before + 50);
+  expect(received).toHaveLength(50);
+  expect(acked.slice(before)).toEqual(Array.from({ length: 50 }, (_, i) => `b${i}`));
+  expect(writes).toBeLessThan(50);
+  await Promise.all([publisher.endAsync(), subscriber.endAsync()]);
+});

@@ -2,7 +2,8 @@
  * MQTT.js sends a QoS 1 PUBACK as soon as `handleMessage` calls back, and reads the next message
  * only after that, so acknowledging after a batched database write would mean one message per
  * write. This moves the PUBACK under our control: `handleMessage` returns at once (the stream
- * flows), the automatic PUBACK is swallowed, and the real one is sent by `ack()` later. Acks of
+ * flows), the automatic PUBACK is swallowed, and the real one is sent after `ack()` (with the others
+ * acknowledged in the same turn of the event loop, or at once by `flush()`). Acks of
  * a connection that has since dropped are discarded: the broker redelivers those messages.
  *
  * MQTT.js's public `customHandleAcks` cannot do this: its PUBACK callback also gates reading the
@@ -20,7 +21,12 @@ export type MessageHandler = (topic: string, payload: Buffer, ack: () => void) =
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
-export function installDeferredAcks(client: MqttClient, handler: MessageHandler): void {
+/** What the collector holds of the hook: `flush` sends owed PUBACKs now (before ending the connection). */
+export interface DeferredAcks {
+  flush(): void;
+}
+
+export function installDeferredAcks(client: MqttClient, handler: MessageHandler): DeferredAcks {
   // The client's own class says which MQTT.js it is (MqttClient.VERSION): no package.json lookup,
   // which the single-file bundle could not do.
   const installed = (client.constructor as { VERSION?: unknown }).VERSION;
@@ -35,6 +41,14 @@ export function installDeferredAcks(client: MqttClient, handler: MessageHandler)
     generation++;
     swallow.clear();
   });
+  // PUBACKs are sent together once per turn of the event loop: MQTT.js writes each packet it is
+  // given in a turn with one socket write, and one write per message cost more than the message.
+  let owed: { id: number; born: number }[] = [];
+  const flush = () => {
+    const due = owed;
+    owed = [];
+    for (const { id, born } of due) if (born === generation && client.connected) send({ cmd: 'puback', messageId: id });
+  };
 
   internal._sendPacket = (packet, cb, ...rest) => {
     if (packet.cmd === 'puback' && packet.messageId !== undefined && swallow.delete(packet.messageId)) {
@@ -54,7 +68,8 @@ export function installDeferredAcks(client: MqttClient, handler: MessageHandler)
       ack = () => {
         if (done) return;
         done = true;
-        if (born === generation && client.connected) send({ cmd: 'puback', messageId: id });
+        if (owed.length === 0) setImmediate(flush);
+        owed.push({ id, born });
       };
     }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -68,4 +83,5 @@ export function installDeferredAcks(client: MqttClient, handler: MessageHandler)
     if (wait) void wait.then(() => callback(), () => callback());
     else callback();
   };
+  return { flush };
 }

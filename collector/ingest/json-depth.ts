@@ -5,8 +5,11 @@
  */
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPEN = new Set([0x5b, 0x7b]);
-const CLOSE = new Set([0x5d, 0x7d]);
+// Compared directly, not through a Set: this runs once per byte of every message.
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
 
 /** True when `bytes` nests deeper than `max` (stops scanning as soon as it does). */
 export function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
@@ -18,9 +21,9 @@ export function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
       if (b === BACKSLASH) i++;
       else if (b === QUOTE) inString = false;
     } else if (b === QUOTE) inString = true;
-    else if (OPEN.has(b)) {
+    else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
       if (++depth > max) return true;
-    } else if (CLOSE.has(b)) depth--;
+    } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) depth--;
   }
   return false;
 }

@@ -11,7 +11,10 @@ export class NonFiniteAmount extends Error {
   }
 }
 
-/** Throws NonFiniteAmount naming the first amount that is NaN or ±Infinity. */
-export function assertFinite(amounts: Record<string, number>, where: string): void {
-  for (const [name, value] of Object.entries(amounts)) if (!Number.isFinite(value)) throw new NonFiniteAmount(`${where}.${name}`);
+/** Throws NonFiniteAmount naming the first amount that is NaN or ±Infinity; an absent (undefined) amount is none. */
+export function assertFinite<T extends { [K in keyof T]: number | undefined }>(amounts: T, where: string): void {
+  for (const name in amounts) {
+    const value = amounts[name];
+    if (value !== undefined && !Number.isFinite(value)) throw new NonFiniteAmount(`${where}.${name}`);
+  }
 }

@@ -63,3 +63,58 @@ describe('SiteMetrics site power', () => {
     }
   });
 });
+
+describe('SiteMetrics pricing summaries', () => {
+  const setup = () => {
+    let now = 2000;
+    const state = new LiveState({ staleIntervals: 3, forgetAfterMs: 3_600_000 });
+    const sites = new SiteMetrics(new Registry(), state, new LabelCap(100), new Ledger(), () => 1e9, () => now);
+    // Sampled as they arrive, unless a backlog says otherwise.
+    const send = (seq: number, devices: DeviceSample[], { host = 'gpu-01', ts = now } = {}) => state.apply({ v: 1, site: 'tx-1', host, seq, ts, interval_s: 10, devices }, now);
+    return { sites, send, advance: (ms: number) => (now += ms) };
+  };
+  const hpcPower = (sites: SiteMetrics) => sites.pricingSummaries().get('tx-1')!.hpc.power_w;
+
+  it('reuse a summary while only readings change, for at most 250 ms', () => {
+    const { sites, send, advance } = setup();
+    send(1, [gpu('a')]);
+    expect(hpcPower(sites)).toBe(700);
+    send(2, [{ ...gpu('a'), power_w: 500 }]);
+    // Same devices, counted the same way: the summary of 100 ms ago prices this message.
+    advance(100);
+    expect(hpcPower(sites)).toBe(700);
+    // The gauges never take it: a scrape sees every message.
+    expect(sites.siteSummaries().get('tx-1')!.hpc.power_w).toBe(500);
+    send(3, [{ ...gpu('a'), power_w: 400 }]);
+    advance(251);
+    expect(hpcPower(sites)).toBe(400);
+  });
+
+  it('reuse it for a backlog older than an hour: its devices would be forgotten before they count', () => {
+    const { sites, send, advance } = setup();
+    send(1, [gpu('a')]);
+    expect(hpcPower(sites)).toBe(700);
+    send(2, [{ ...gpu('a'), power_w: 500 }]);
+    // A spool replayed after a long outage: a new host and device, too old for any summary to count.
+    send(1, [gpu('b')], { host: 'gpu-02', ts: 2000 - 3_600_001 });
+    expect(hpcPower(sites)).toBe(700);
+    advance(251);
+    expect(hpcPower(sites)).toBe(500);
+  });
+
+  it('recompute at once when what is counted changes: a new device, one going down, a meter covering other hosts', () => {
+    const { sites, send } = setup();
+    send(1, [gpu('a')]);
+    expect(hpcPower(sites)).toBe(700);
+    send(2, [gpu('a'), gpu('b')]);
+    expect(hpcPower(sites)).toBe(1400);
+    send(3, [gpu('a'), gpu('b', false)]);
+    expect(hpcPower(sites)).toBe(700);
+    const meter = (covers: string[]): DeviceSample => ({ id: 'pdu', kind: 'meter', workload: 'hpc', up: true, power_w: 1000, power_source: 'measured', covers });
+    send(4, [gpu('a'), gpu('b', false), meter(['gpu-02'])]);
+    expect(hpcPower(sites)).toBe(700 + 1000);
+    // Now it covers its own host: the meter replaces the GPU's reading.
+    send(5, [gpu('a'), gpu('b', false), meter(['gpu-01'])]);
+    expect(hpcPower(sites)).toBe(1000);
+  });
+});

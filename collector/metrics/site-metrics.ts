@@ -10,9 +10,12 @@ import { COUNTED_KINDS, emptyWorkload, WORKLOADS, type DeviceState, type LiveSta
 import { ledgerCounter } from './ledger-counter.js';
 import { DEFAULT_LABEL_CAPS, LabelCap, OVERFLOW_LABEL } from './label-cap.js';
 
+/** How old a summary may be when the state changed only in readings (gauges of one scrape share one; pricing reuses it). */
+const SUMMARY_MAX_AGE_MS = 250;
+
 export class SiteMetrics {
   /** The last summaries (per real site, and folded by label), shared by every gauge of one scrape while the state is unchanged. */
-  private cached: { at: number; version: number; bySite: Map<string, SiteSummary>; byLabel: Map<string, SiteSummary>; folded: Record<CappedLabel, number> } | undefined;
+  private cached: { at: number; version: number; membership: number; bySite: Map<string, SiteSummary>; byLabel: Map<string, SiteSummary>; folded: Record<CappedLabel, number> } | undefined;
 
   constructor(
     registry: Registry,
@@ -205,14 +208,25 @@ export class SiteMetrics {
     return this.current().byLabel;
   }
 
-  /** Summaries per real site, never folded: for what is stored and for pricing messages. */
+  /** Summaries per real site, never folded: for what is stored. */
   siteSummaries(): Map<string, SiteSummary> {
+    return this.current().bySite;
+  }
+
+  /**
+   * The same for pricing each message: recomputed when what is counted changes (a new device, one
+   * going down or coming back; see LiveState.membershipVersion), else at most SUMMARY_MAX_AGE_MS
+   * old. Summing every device of the site for every message would cost each message its site's size.
+   */
+  pricingSummaries(): Map<string, SiteSummary> {
+    const c = this.cached;
+    if (c && c.membership === this.state.membershipVersion && this.clock() - c.at <= SUMMARY_MAX_AGE_MS) return c.bySite;
     return this.current().bySite;
   }
 
   private current(): NonNullable<SiteMetrics['cached']> {
     const now = this.clock();
-    if (!this.cached || this.cached.version !== this.state.version || now - this.cached.at > 250) {
+    if (!this.cached || this.cached.version !== this.state.version || now - this.cached.at > SUMMARY_MAX_AGE_MS) {
       const bySite = this.state.summarize(now);
       const byLabel = new Map<string, SiteSummary>();
       const foldedSites = new Set<string>();
@@ -225,7 +239,8 @@ export class SiteMetrics {
         else byLabel.set(label, mergeSummaries(existing === bySite.get(label) ? mergeSummaries(emptySummary(), existing) : existing, summary));
       }
       const { models, algorithms } = this.foldValues(byLabel);
-      this.cached = { at: now, version: this.state.version, bySite, byLabel, folded: { site: foldedSites.size, model: models, algorithm: algorithms } };
+      // Read after summarize(), which forgets long-silent devices.
+      this.cached = { at: now, version: this.state.version, membership: this.state.membershipVersion, bySite, byLabel, folded: { site: foldedSites.size, model: models, algorithm: algorithms } };
     }
     return this.cached;
   }

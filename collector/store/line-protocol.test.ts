@@ -13,6 +13,14 @@ describe('toLineProtocol', () => {
     expect(line).toBe('gpu\\ load\\,x,site=s,de\\ vice=a\\=b\\,c\\ d power_w=700,up=false,error="say \\"hi\\" \\\\o/" 1764000000000000000\n');
   });
 
+  it('escapes a tag value the same on every point, past the bound of escaped values kept', () => {
+    const line = (model: string) => toLineProtocol([{ measurement: 'asic', tags: { model }, fields: { v: 1 }, timestamp: '1' }]);
+    expect(line('Antminer S19 Pro')).toBe('asic,model=Antminer\\ S19\\ Pro v=1 1\n');
+    for (let i = 0; i < 10_001; i++) expect(line(`m ${i}`)).toBe(`asic,model=m\\ ${i} v=1 1\n`);
+    expect(line('Antminer S19 Pro')).toBe('asic,model=Antminer\\ S19\\ Pro v=1 1\n');
+    expect(line('m 5')).toBe('asic,model=m\\ 5 v=1 1\n');
+  });
+
   it('leaves out empty tag values and refuses a point without fields', () => {
     expect(toLineProtocol([{ measurement: 'm', tags: { a: '', b: 'x' }, fields: { v: 1.5e21 }, timestamp: '1' }])).toBe('m,b=x v=1.5e+21 1\n');
     expect(() => toLineProtocol([{ measurement: 'asic', tags: {}, fields: {}, timestamp: '1' }])).toThrow('point of asic has no fields');
