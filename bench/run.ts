@@ -2,7 +2,8 @@
  * `npm run bench`: the collector against the machine's limits, then the agent beside
  * node_exporter, each measured in the same run, written into docs/benchmarks.md between its
  * markers (and printed). BENCH_SMOKE=1 runs the short version and leaves the doc alone;
- * BENCH_MESSAGES and BENCH_RUNS change the full one.
+ * BENCH_MESSAGES and BENCH_RUNS change the full one; BENCH_ONLY=collector or agent runs one half
+ * (and rewrites only its table).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -29,13 +30,18 @@ const options = {
   runs: Number(process.env.BENCH_RUNS ?? base.runs),
   log: (line: string) => process.stderr.write(`${line}\n`),
 };
-const table = formatTable(await collectorBench(options));
-process.stdout.write(`${table}\n`);
-const agentOptions = { ...(smoke ? AGENT_SMOKE : AGENT_FULL), log: options.log };
-const agentTable = formatAgentTable(await agentBench(agentOptions), agentOptions.built);
-process.stdout.write(`${agentTable}\n`);
+const only = process.env.BENCH_ONLY;
+if (only !== undefined && only !== 'collector' && only !== 'agent') throw new Error(`BENCH_ONLY must be collector or agent, not ${only}`);
+const tables: Record<string, string> = {};
+if (only !== 'agent') tables.collector = formatTable(await collectorBench(options));
+if (only !== 'collector') {
+  const agentOptions = { ...(smoke ? AGENT_SMOKE : AGENT_FULL), log: options.log };
+  tables.agent = formatAgentTable(await agentBench(agentOptions), agentOptions.built);
+}
+for (const table of Object.values(tables)) process.stdout.write(`${table}\n`);
 if (!smoke) {
-  const doc = await readFile(DOC, 'utf8');
-  await writeFile(DOC, replaceSection(replaceSection(doc, 'collector', table), 'agent', agentTable));
-  process.stderr.write(`tables written to ${DOC}\n`);
+  let doc = await readFile(DOC, 'utf8');
+  for (const [name, table] of Object.entries(tables)) doc = replaceSection(doc, name, table);
+  await writeFile(DOC, doc);
+  process.stderr.write(`${Object.keys(tables).join(' and ')} tables written to ${DOC}\n`);
 }
