@@ -41,12 +41,16 @@ export async function collectorProcess(dir: string, name: string, config: Record
       child = spawn(process.execPath, [...nodeArgs, bin, 'collector', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POWERSITE_LOG_LEVEL: logLevel } });
       child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      let health = 'no answer';
       await eventually(async () => {
         if (child!.exitCode !== null) throw new Error(`collector ${name} exited: ${output}`);
         const r = await fetch(metricsUrl.replace('/metrics', '/healthz'));
+        health = `${r.status} ${await r.text()}`;
         return r.status === 200;
         // Through tsx a start compiles the sources: on a loaded machine that takes a while.
-      }, 60_000);
+      }, 60_000).catch((err: Error) => {
+        throw new Error(`collector ${name} not healthy: ${err.message}; last /healthz: ${health.trim()}; its output: ${output.slice(-2000)}`);
+      });
     },
     async kill9() {
       child?.kill('SIGKILL');
