@@ -305,6 +305,8 @@ export class Collector {
       reasons,
       mqtt_connected: this.connected,
       pending_points: this.pipeline?.pendingPoints ?? 0,
+      // Stored and counted since start, redeliveries included: cheap to poll, unlike /metrics.
+      messages_committed: this.ledger.counted + this.ledger.duplicates,
       store: !this.config.influx && !this.config.victoriametrics ? 'disabled' : failure ? 'failing' : 'ok',
       write_failing_seconds: Math.round(failingS),
     };

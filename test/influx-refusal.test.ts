@@ -56,7 +56,7 @@ const firing = (alert: string) => `ALERTS{alertname="${alert}", alertstate="firi
 
 const healthz = async () => {
   const res = await fetch(collector.metricsUrl.replace('/metrics', '/healthz'));
-  return { status: res.status, body: (await res.json()) as { ok: boolean; reasons: string[]; store: string } };
+  return { status: res.status, body: (await res.json()) as { ok: boolean; reasons: string[]; store: string; messages_committed: number } };
 };
 
 it('holds every message through 401 and 413 refusals, degrades /healthz, and writes all once InfluxDB accepts', async () => {
@@ -103,7 +103,12 @@ it('holds every message through 401 and 413 refusals, degrades /healthz, and wri
     return rows.length === 24 ? rows.map((r) => r.seq) : undefined;
   }, 60_000);
   expect(seqs).toEqual(Array.from({ length: 24 }, (_, i) => i));
-  await eventually(async () => (await healthz()).status === 200);
+  const healthy = await eventually(async () => {
+    const h = await healthz();
+    return h.status === 200 ? h.body : undefined;
+  });
+  // The first message, the 20 held through the 401s and the 3 through the 413s: each committed once.
+  expect(healthy.messages_committed).toBe(24);
   text = await scrape(collector.metricsUrl);
   expect(metricValue(text, 'powersite_collector_messages_total', { result: 'rejected', reason: 'unwritable' })).toBe(0);
   expect(metricValue(text, 'powersite_collector_write_failing_seconds', {})).toBe(0);
