@@ -84,7 +84,7 @@ export class Agent {
     await this.spool.open();
     this.seq = state.seq;
     this.meter = new EnergyMeter(this.config.interval * 3, state.energy);
-    this.sources = this.createSources();
+    this.sources = await this.createSources();
     await this.publisher.start();
     this.forwarder.start();
     this.logger.info(
@@ -97,9 +97,9 @@ export class Agent {
     return this.current;
   }
 
-  private createSources(): BoundSource[] {
+  private createSources(): Promise<BoundSource[]> {
     const ctx = { logger: this.logger, intervalMs: this.config.interval, hostName: this.config.host };
-    return this.config.sources.map((sc) => ({ source: findSource(sc.type)!.create(sc, ctx), type: sc.type, workload: sc.workload }));
+    return Promise.all(this.config.sources.map(async (sc) => ({ source: await findSource(sc.type)!.create(sc, ctx), type: sc.type, workload: sc.workload })));
   }
 
   /**
@@ -110,7 +110,7 @@ export class Agent {
     const old = this.sources;
     this.current = { ...this.current, interval: next.interval, sources: next.sources };
     this.meter!.maxGapMs = next.interval * 3;
-    this.sources = this.createSources();
+    this.sources = await this.createSources();
     // A cycle in flight still reads the old sources: close them once it is done.
     await this.running;
     await Promise.allSettled(old.map((s) => s.source.close?.()));

@@ -11,7 +11,7 @@
  */
 import type { Logger } from '../common/logger.js';
 import type { Publisher } from './publisher.js';
-import type { Spool, SpoolEntry } from './spool.js';
+import type { Spool, SpoolRef } from './spool.js';
 
 export type Release = 'collector' | 'broker';
 
@@ -27,8 +27,12 @@ export class Forwarder {
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private drainedSince = 0;
-  /** Published (PUBACK received), waiting for a collector's confirmation, by seq (a resend may add a second copy). */
-  private readonly unconfirmed = new Map<number, { entries: SpoolEntry[]; at: number }>();
+  /**
+   * Published (PUBACK received), waiting for a collector's confirmation, by seq (a resend may add a
+   * second copy). Where they are in the spool, not their payloads: a collector outage would
+   * otherwise hold the whole backlog in memory.
+   */
+  private readonly unconfirmed = new Map<number, { entries: SpoolRef[]; at: number }>();
   private resendTimer: NodeJS.Timeout | undefined;
   /** Messages sent again for want of a confirmation, since start. */
   resent = 0;
@@ -143,9 +147,10 @@ export class Forwarder {
             this.spool.ack(entry);
             this.drainedSince++;
           } else {
+            const ref = { segment: entry.segment, index: entry.index };
             const waiting = this.unconfirmed.get(seq);
-            if (waiting && !waiting.entries.some((e) => e.segment === entry.segment && e.index === entry.index)) waiting.entries.push(entry);
-            this.unconfirmed.set(seq, { entries: waiting?.entries ?? [entry], at: Date.now() });
+            if (waiting && !waiting.entries.some((e) => e.segment === ref.segment && e.index === ref.index)) waiting.entries.push(ref);
+            this.unconfirmed.set(seq, { entries: waiting?.entries ?? [ref], at: Date.now() });
           }
         },
         (err: Error) => {

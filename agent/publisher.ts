@@ -45,6 +45,9 @@ export class Publisher {
     opts.will = { topic, payload: Buffer.from(statusPayload(site, host, 'offline', { reason: 'lost', instance: this.instance })), qos: 1, retain: true };
     // A persistent session lets the broker finish in-flight QoS 1 exchanges across reconnects.
     opts.clean = false;
+    // mqtt-packet's default pre-builds 65,536 two-byte Buffers for packet ids: ~7 MB of heap, a
+    // tenth of the agent's memory, to save allocating two bytes per publish.
+    opts.writeCache = false;
     const url = redactUrl(this.options.mqtt.url);
     const client = mqtt.connect(this.options.mqtt.url, opts);
     this.client = client;

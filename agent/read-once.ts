@@ -23,7 +23,7 @@ export interface SourceReading {
 /** Reads every source once, concurrently, under the same deadline as an agent cycle. */
 export async function readOnce(config: AgentConfig, logger: Logger): Promise<SourceReading[]> {
   const ctx = { logger, intervalMs: config.interval, hostName: config.host };
-  const sources = config.sources.map((sc) => ({ source: findSource(sc.type)!.create(sc, ctx), config: sc }));
+  const sources = await Promise.all(config.sources.map(async (sc) => ({ source: await findSource(sc.type)!.create(sc, ctx), config: sc })));
   const deadline = AbortSignal.timeout(Math.max(50, Math.floor(config.interval * 0.8)));
   try {
     const results = await Promise.allSettled(sources.map(({ source }) => untilAborted(source.read(deadline), deadline, source.name)));

@@ -99,6 +99,42 @@ describe('Spool', () => {
   });
 });
 
+describe('Spool memory', () => {
+  it('keeps a backlog on disk, not in memory, and sends it all again from disk', async () => {
+    const spool = new Spool(await spoolDir(), 1024 * 1024, silentLogger(), 1024);
+    await spool.open();
+    // A collector outage: every message is handed out and none is confirmed.
+    const sent: SpoolEntry[] = [];
+    for (let i = 0; i < 200; i++) {
+      await spool.append(record(i));
+      sent.push(...(await takeAll(spool)));
+    }
+    expect(sent.map(seqOf)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    // 1 KiB segments hold 6 of these records: only the one being written stays loaded.
+    expect(spool.recordsInMemory).toBeLessThanOrEqual(6);
+    // Confirmations never came: all handed back, by position only, and read back from disk in order.
+    for (const e of sent) spool.giveBack({ segment: e.segment, index: e.index });
+    const again: SpoolEntry[] = [];
+    for (let e = await spool.take(); e; e = await spool.take()) {
+      again.push(e);
+      // Draining reads one segment at a time.
+      expect(spool.recordsInMemory).toBeLessThanOrEqual(12);
+    }
+    expect(again.map((e) => e.payload)).toEqual(sent.map((e) => e.payload));
+  });
+
+  it('a fully sent segment dropped while full still resends its unconfirmed records, read back from disk', async () => {
+    const spool = new Spool(await spoolDir(), 2048, silentLogger(), 512);
+    await spool.open();
+    for (let i = 0; i < 3; i++) await spool.append(record(i));
+    const inFlight = await takeAll(spool);
+    for (let i = 3; i < 40; i++) await spool.append(record(i));
+    expect(spool.dropped).toBeGreaterThan(0);
+    spool.giveBack({ segment: inFlight[0]!.segment, index: inFlight[0]!.index });
+    expect(seqOf(await spool.take())).toBe(0);
+  });
+});
+
 describe('Spool when full with messages in flight', () => {
   it('keeps a sent record of a dropped segment in memory for resending, and counts it only if never confirmed', async () => {
     const spool = new Spool(await spoolDir(), 2048, silentLogger(), 512);

@@ -39,11 +39,14 @@ interface Segment {
   ackedAhead: Set<number>;
 }
 
-/** A record handed out for sending, with what `ack()` needs to find it again. */
-export interface SpoolEntry extends SpoolRecord {
+/** Where a handed-out record is: all `ack()` and `giveBack()` need, so waiting for a confirmation holds no payload. */
+export interface SpoolRef {
   segment: number;
   index: number;
 }
+
+/** A record handed out for sending. */
+export interface SpoolEntry extends SpoolRecord, SpoolRef {}
 
 interface Cursor {
   segment: number;
@@ -222,6 +225,9 @@ export class Spool {
       throw err;
     }
     if (fresh) {
+      // The full segment's records wait on disk unless draining is reading it now: during a
+      // collector outage the backlog grows on disk, not in memory.
+      if (this.writable && this.writable !== this.draining()) this.writable.records = undefined;
       this.segments.push(active!);
       this.writable = active;
     }
@@ -236,6 +242,8 @@ export class Spool {
     while (this.totalBytes + this.memoryBytes > this.maxBytes && this.segments.length > 0 && (this.segments.length > 1 || this.memoryBytes > 0)) {
       const oldest = this.segments.shift()!;
       if (oldest === this.writable) this.writable = undefined;
+      // Its sent records become orphans: read them back if they wait on disk.
+      if (!oldest.records && oldest.published > oldest.acked) oldest.records = await this.readSegment(oldest.n).catch(() => undefined);
       // Never sent: lost for sure. Sent and unconfirmed: kept as orphans while memory allows.
       let lost = oldest.count - oldest.published;
       let inFlight = 0;
@@ -277,7 +285,7 @@ export class Spool {
     if (orphan) return orphan;
     // Re-scan after every await: segments may have been dropped or added meanwhile.
     for (;;) {
-      const s = this.segments.find((x) => x.sent < x.count);
+      const s = this.draining();
       if (!s) return this.takeFromMemory();
       if (!s.records) {
         await this.load(s);
@@ -285,11 +293,23 @@ export class Spool {
       }
       const index = s.sent++;
       s.published = Math.max(s.published, s.sent);
+      const records = s.records;
+      // All handed out: a resend reads the segment back from disk.
+      if (s.sent === s.count && s !== this.writable) s.records = undefined;
       // Sent again from an earlier record (a resend): skip those already confirmed meanwhile.
       if (s.ackedAhead.has(index)) continue;
-      const record = s.records[index];
+      const record = records[index];
       if (record) return { ...record, segment: s.n, index };
     }
+  }
+
+  /** The oldest segment with records not yet handed out: the only one whose records need be in memory (besides the writable one). */
+  private draining(): Segment | undefined {
+    return this.segments.find((x) => x.sent < x.count);
+  }
+
+  private async readSegment(n: number): Promise<SpoolRecord[]> {
+    return splitRecords(await readFile(join(this.dir, segmentName(n)), 'utf8'));
   }
 
   /** Records the disk refused go out after everything on disk, which is older. */
@@ -306,12 +326,12 @@ export class Spool {
 
   private load(s: Segment): Promise<void> {
     return this.serial(async () => {
-      if (!s.records) s.records = splitRecords(await readFile(join(this.dir, segmentName(s.n)), 'utf8'));
+      s.records ??= await this.readSegment(s.n);
     });
   }
 
   /** Hands a record back for sending again (its publish failed before the broker had it). */
-  giveBack(entry: SpoolEntry): void {
+  giveBack(entry: SpoolRef): void {
     if (entry.segment === MEMORY) {
       const record = this.memoryOut.get(entry.index);
       if (record && this.memoryOut.delete(entry.index)) {
@@ -322,11 +342,14 @@ export class Spool {
     }
     const s = this.segments.find((x) => x.n === entry.segment);
     if (s && entry.index < s.sent) s.sent = Math.min(s.sent, entry.index);
-    else if (!s && this.orphans.has(`${entry.segment}:${entry.index}`)) this.retry.push(entry);
+    else if (!s) {
+      const orphan = this.orphans.get(`${entry.segment}:${entry.index}`);
+      if (orphan) this.retry.push(orphan);
+    }
   }
 
   /** Marks a record acknowledged; finished segments are deleted and the cursor saved. */
-  ack(entry: SpoolEntry): void {
+  ack(entry: SpoolRef): void {
     if (entry.segment === MEMORY) {
       this.memoryOut.delete(entry.index);
       return;
@@ -397,6 +420,11 @@ export class Spool {
       this.markCursorDirty();
     }
     await this.flush();
+  }
+
+  /** For tests and diagnostics: records held in memory (loaded segments, orphans, those the disk refused). */
+  get recordsInMemory(): number {
+    return this.segments.reduce((n, s) => n + (s.records?.length ?? 0), 0) + this.orphans.size + this.unsaved;
   }
 
   /** For tests and diagnostics: files in the spool directory with their sizes. */

@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { freePort, requireBinary, startMosquitto, type MosquittoHandle } from '../test/harness/index.js';
 import { FakeMinerServer } from '../test/fakes/cgminer-server.js';
 import { fixtureList, installFakeNvidiaSmi } from '../test/fakes/fake-nvidia-smi.js';
+import { unitEnvironment } from '../test/support/unit-environment.js';
 import { asicFixture } from '../test/fixtures/asic/index.js';
 import { median } from './collector-bench.js';
 import { procFigures, type ProcFigures } from './proc.js';
@@ -100,7 +101,10 @@ async function agentRun(mosquitto: MosquittoHandle, c: AgentCase, sources: unkno
   const host = `agent-${c.devices}`;
   const file = join(dir, 'agent.yaml');
   await mkdir(join(dir, 'state'));
-  await writeFile(file, stringify({ site: 'benchagent', host, interval: `${c.intervalS}s`, state_dir: join(dir, 'state'), mqtt: { url: mosquitto.url }, sources }));
+  // No collector here to confirm: the broker's PUBACK releases the spool, as confirmations would.
+  // (Left to `release: collector`, the 5,000-miner case outlives the 60 s confirm_timeout and
+  // counts every resent message twice.)
+  await writeFile(file, stringify({ site: 'benchagent', host, interval: `${c.intervalS}s`, state_dir: join(dir, 'state'), mqtt: { url: mosquitto.url }, spool: { release: 'broker' }, sources }));
   // Every device of every cycle, counted on the broker: up ones per sample time.
   const up = new Map<number, number>();
   const sub = await mqtt.connectAsync(mosquitto.url, { clientId: `bench-count-${host}` });
@@ -110,7 +114,8 @@ async function agentRun(mosquitto: MosquittoHandle, c: AgentCase, sources: unkno
   });
   await sub.subscribeAsync(`powersite/v1/benchagent/${host}/telemetry`, { qos: 1 });
   const args = main ? [main, 'agent', '--config', file] : [join(ROOT, 'bin/powersite.js'), 'agent', '--config', file];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, POWERSITE_LOG_LEVEL: 'debug' } });
+  // As the shipped unit runs it: its Environment= lines (the V8 flags) included.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...unitEnvironment('agent'), ...env, POWERSITE_LOG_LEVEL: 'debug' } });
   let log = '';
   const cycles: { ms: number; cpu: number }[] = [];
   let buffered = '';
@@ -213,9 +218,15 @@ export async function agentBench(options: AgentBenchOptions): Promise<AgentResul
   return results;
 }
 
+/** The node flags the shipped unit sets, as the table's heading names them. */
+function shippedFlags(): string {
+  const options = unitEnvironment('agent').NODE_OPTIONS;
+  return options ? ` with the unit's \`NODE_OPTIONS=${options}\`` : '';
+}
+
 export function formatAgentTable(results: AgentResult[], built: boolean): string {
   return [
-    `Agent ${built ? 'compiled by `npm run build`' : 'run from the sources through tsx'}, each case beside \`prometheus-node-exporter\` (default collectors) scraped at the same interval; medians over the cycles after the first.`,
+    `Agent ${built ? 'compiled by `npm run build`' : 'run from the sources through tsx'}${shippedFlags()}, each case beside \`prometheus-node-exporter\` (default collectors) scraped at the same interval; medians over the cycles after the first.`,
     '',
     '| case | interval | agent cycle | agent CPU per cycle | agent peak RSS | node_exporter scrape | its CPU per scrape | its peak RSS |',
     '|---|---|---|---|---|---|---|---|',

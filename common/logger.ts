@@ -3,8 +3,9 @@
  * JSON for the journal and log shippers; on a terminal, pino-pretty's readable lines with local
  * times (POWERSITE_LOG_FORMAT=json|pretty overrides the guess).
  */
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -13,6 +14,8 @@ const REDACT = ['password', '*.password', '*.*.password', 'token', '*.token', 'a
 export function createLogger(name: string, level = process.env.POWERSITE_LOG_LEVEL ?? 'info'): Logger {
   const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' }, base: { name } };
   if (!prettyOutput()) return pino(options);
+  // Loaded only for a terminal: a service logging JSON to the journal is spared its megabytes.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   return pino(options, pretty({ colorize: true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname', singleLine: true, sync: true }));
 }
 

@@ -9,6 +9,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMosquitto, type MosquittoHandle } from './harness/index.js';
 import { eventually } from './support/metrics.js';
+import { unitEnvironment } from './support/unit-environment.js';
 
 const bin = fileURLToPath(new URL('../bin/powersite.js', import.meta.url));
 let mosquitto: MosquittoHandle;
@@ -30,8 +31,8 @@ async function agentProcess(host: string): Promise<{ child: ChildProcess; exited
     // No collector confirms here: the broker's PUBACK releases the spool (release: broker).
     `site: proc\nhost: ${host}\ninterval: 1s\nstate_dir: ${join(dir, host)}\nspool: { release: broker }\nsources:\n  - { type: simulated, workload: hpc, devices: 2, power_w: 500, utilization: 0.5 }\n`,
   );
-  // The broker URL comes from the environment, as a systemd EnvironmentFile would set it.
-  const child = spawn(process.execPath, [bin, 'agent', '--config', config], { stdio: 'ignore', env: { ...process.env, POWERSITE_MQTT_URL: mosquitto.url } });
+  // The unit's own environment (its V8 flags); the broker URL as a systemd EnvironmentFile would set it.
+  const child = spawn(process.execPath, [bin, 'agent', '--config', config], { stdio: 'ignore', env: { ...process.env, ...unitEnvironment('agent'), POWERSITE_MQTT_URL: mosquitto.url } });
   return { child, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
 }
 
@@ -69,3 +70,20 @@ it('leaves the broker its last will when killed with SIGKILL', async () => {
   expect(watch.seen.at(-1)).toMatchObject({ host: 'gpu-kill', state: 'offline', reason: 'lost' });
   await watch.close();
 }, 60_000);
+
+it('the unit\'s NODE_OPTIONS are accepted by node and cap the heap', async () => {
+  const env = unitEnvironment('agent');
+  expect(env.NODE_OPTIONS).toBeDefined();
+  // A flag node refuses in NODE_OPTIONS would stop the service from starting at all.
+  const child = spawn(process.execPath, ['-p', 'require("node:v8").getHeapStatistics().heap_size_limit'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  expect({ code, err }).toEqual({ code: 0, err: '' });
+  const cap = Number(/--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS!)![1]) * 1024 * 1024;
+  // The limit is the old space's cap plus the young generation: far below node's default of gigabytes.
+  expect(Number(out)).toBeGreaterThanOrEqual(cap);
+  expect(Number(out)).toBeLessThan(cap + 64 * 1024 * 1024);
+});

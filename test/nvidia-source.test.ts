@@ -2,7 +2,8 @@
 // a hung tool, a failing driver, an old driver without power.draw.average/.instant, and garbage.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
-import { NvidiaConfig, NvidiaSource } from '../agent/sources/nvidia/index.js';
+import { NvidiaConfig } from '../agent/sources/nvidia/definition.js';
+import { NvidiaSource } from '../agent/sources/nvidia/index.js';
 import { fixtureList, installFakeNvidiaSmi, type FakeNvidiaSmi } from './fakes/fake-nvidia-smi.js';
 import { eventually } from './support/metrics.js';
 

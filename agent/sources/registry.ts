@@ -1,17 +1,18 @@
 /**
- * Every device family the agent knows. Adding a family = its folder under sources/ + one line here.
+ * Every device family the agent knows. Adding a family = its folder under sources/ (definition.ts:
+ * type, schema and a lazy create; index.ts: the source) + one line here.
  */
 import { z } from 'zod';
 import { unknownKeyMessage } from '../../common/config-file.js';
 import type { BaseSourceConfig, SourceDefinition } from './source.js';
-import { hostSource } from './host/index.js';
-import { nvidiaSource } from './nvidia/index.js';
-import { simulatedSource } from './simulated/index.js';
-import { cgminerSource } from './cgminer/index.js';
-import { amdSource } from './amd/index.js';
-import { redfishSource } from './redfish/index.js';
-import { modbusSource } from './modbus/index.js';
-import { snmpSource } from './snmp/index.js';
+import { hostSource } from './host/definition.js';
+import { nvidiaSource } from './nvidia/definition.js';
+import { simulatedSource } from './simulated/definition.js';
+import { cgminerSource } from './cgminer/definition.js';
+import { amdSource } from './amd/definition.js';
+import { redfishSource } from './redfish/definition.js';
+import { modbusSource } from './modbus/definition.js';
+import { snmpSource } from './snmp/definition.js';
 
 export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [
   nvidiaSource,

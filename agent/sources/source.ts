@@ -43,11 +43,16 @@ export interface BaseSourceConfig {
   workload: Workload;
 }
 
-/** A device family: its config schema and how to make a source from a validated config. */
+/**
+ * A device family: its config schema and how to make a source from a validated config. `create`
+ * imports the family's implementation on first use, so an agent loads only the code and packages
+ * (net-snmp, modbus-serial, systeminformation...) of the sources its config names: each is
+ * megabytes of resident memory on a host that must stay small.
+ */
 export interface SourceDefinition<C extends BaseSourceConfig = BaseSourceConfig> {
   type: C['type'];
   schema: z.ZodType<C, any>;
-  create(config: C, ctx: SourceContext): Source;
+  create(config: C, ctx: SourceContext): Promise<Source>;
 }
 
 export function defineSource<C extends BaseSourceConfig>(definition: SourceDefinition<C>): SourceDefinition<C> {

@@ -1,6 +1,7 @@
 /** A `powersite` part as systemd runs it (JSON log lines on stdout), with its log parsed for tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { unitEnvironment } from './unit-environment.js';
 
 const bin = fileURLToPath(new URL('../../bin/powersite.js', import.meta.url));
 
@@ -22,7 +23,7 @@ export interface PartProcess {
 
 export function partProcess(args: string[], level: string, env: NodeJS.ProcessEnv = {}): PartProcess {
   let out = '';
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, POWERSITE_LOG_LEVEL: level, POWERSITE_LOG_FORMAT: 'json' } });
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...unitEnvironment(args[0]!), ...env, POWERSITE_LOG_LEVEL: level, POWERSITE_LOG_FORMAT: 'json' } });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { AmdConfig, AmdSource } from './index.js';
+import { AmdConfig } from './definition.js';
+import { AmdSource } from './index.js';
 
 // A stand-in for rocm-smi: node printing a recorded rocm-smi output.
 const fixture = fileURLToPath(new URL('./fixtures/amd-mi100-x4-rocm-smi.json', import.meta.url));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../common/logger.js';
-import { HostConfig, HostSource, toHostReading } from './index.js';
+import { HostConfig } from './definition.js';
+import { HostSource, toHostReading } from './index.js';
 
 describe('host source', () => {
   it('builds the reading from systeminformation answers, RAPL microjoules as a joule counter', () => {

@@ -4,17 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import si from 'systeminformation';
-import { z } from 'zod';
-import { defineSource, sourceType, sourceWorkload, type DeviceReading, type Source, type SourceContext } from '../source.js';
-
-export const HostConfig = z
-  .object({
-    type: sourceType('host'),
-    workload: sourceWorkload('hpc'),
-    rapl_path: z.string().default('/sys/class/powercap/intel-rapl:0/energy_uj').describe('RAPL package energy counter; empty string turns it off.'),
-  })
-  .strict();
-export type HostConfig = z.infer<typeof HostConfig>;
+import type { DeviceReading, Source, SourceContext } from '../source.js';
+import type { HostConfig } from './definition.js';
 
 /** Builds the host reading from systeminformation's answers; pure so it is tested without a machine. */
 export function toHostReading(
@@ -66,9 +57,3 @@ export class HostSource implements Source {
     }
   }
 }
-
-export const hostSource = defineSource({
-  type: 'host',
-  schema: HostConfig,
-  create: (config: HostConfig, ctx) => new HostSource(config, ctx, ctx.hostName),
-});

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerFile, startFakeMeter, type FakeMeter, type RegisterTable } from '../../../demo/fake-meter.js';
-import { ModbusConfig, ModbusSource } from './index.js';
+import { ModbusConfig } from './definition.js';
+import { ModbusSource } from './index.js';
 import { METERS } from './meters.js';
 import { decodePower, rawValue } from './registers.js';
 

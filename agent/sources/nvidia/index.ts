@@ -1,19 +1,8 @@
 /** NVIDIA GPUs through nvidia-smi. nvidia-smi has no energy counter: the agent integrates power. */
-import { z } from 'zod';
 import { ExecError, runCommand } from '../../../common/exec.js';
-import { Duration } from '../../../common/units.js';
-import { defineSource, sourceType, sourceWorkload, type DeviceReading, type Source, type SourceContext } from '../source.js';
+import type { DeviceReading, Source, SourceContext } from '../source.js';
+import type { NvidiaConfig } from './definition.js';
 import { isUnknownFieldError, LEGACY_QUERY_FIELDS, parseQueryGpuCsv, QUERY_FIELDS, toReading } from './parse.js';
-
-export const NvidiaConfig = z
-  .object({
-    type: sourceType('nvidia'),
-    workload: sourceWorkload('hpc'),
-    command: z.string().default('nvidia-smi').describe('The nvidia-smi executable: a name looked up on PATH, or an absolute path.'),
-    timeout: Duration.prefault(5).describe('How long one nvidia-smi run may take before it is killed and the read fails.'),
-  })
-  .strict();
-export type NvidiaConfig = z.infer<typeof NvidiaConfig>;
 
 export class NvidiaSource implements Source {
   readonly name = 'nvidia';
@@ -55,9 +44,3 @@ export class NvidiaSource implements Source {
     }
   }
 }
-
-export const nvidiaSource = defineSource({
-  type: 'nvidia',
-  schema: NvidiaConfig,
-  create: (config: NvidiaConfig, ctx) => new NvidiaSource(config, ctx),
-});

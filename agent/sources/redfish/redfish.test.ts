@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeBmc, treeFromDir, type FakeBmc } from '../../../demo/fake-bmc.js';
 import { createSelfSignedCertificate, type CertificateFiles } from '../../../test/harness/certs.js';
 import { silentLogger } from '../../../common/logger.js';
-import { RedfishConfig, RedfishSource } from './index.js';
+import { RedfishConfig } from './definition.js';
+import { RedfishSource } from './index.js';
 import { powerControlWatts, sensorPower, toSensor } from './power.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));

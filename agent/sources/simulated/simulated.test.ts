@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedConfig, simulate } from './index.js';
+import { SimulatedConfig } from './definition.js';
+import { simulate } from './index.js';
 
 describe('simulated source', () => {
   it('gives exact values without jitter and reports the last devices down', () => {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import snmp from 'net-snmp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSnmprec, startFakePdu, type FakePdu } from '../../../demo/fake-pdu.js';
-import { SnmpConfig, SnmpSource } from './index.js';
+import { SnmpConfig } from './definition.js';
+import { SnmpSource } from './index.js';
 import { columnValue, pduFor } from './pdus.js';
 
 const WH = 3600;

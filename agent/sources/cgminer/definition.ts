@@ -5,16 +5,13 @@
  *   families/  one file per firmware family (how it is recognised, its vendor, protocol, reads and
  *              parser), the model table; registry.ts lists them.
  *   fleet/     polling a fleet: detection, per-miner deadlines, backoff, power, the device reading.
+ * The fleet's code loads when a config names this source.
  */
 import { defineSource } from '../source.js';
 import { CgminerConfig } from './config.js';
-import { CgminerFleet } from './fleet/fleet.js';
-
-export { CgminerConfig } from './config.js';
-export { CgminerFleet, type FleetStats } from './fleet/fleet.js';
 
 export const cgminerSource = defineSource({
   type: 'cgminer',
   schema: CgminerConfig,
-  create: (config: CgminerConfig, ctx) => new CgminerFleet(config, ctx),
+  create: async (config: CgminerConfig, ctx) => new (await import('./fleet/fleet.js')).CgminerFleet(config, ctx),
 });
