@@ -24,7 +24,7 @@ export const AgentConfig = z
         dir: z.string().optional().describe('Where messages wait until they are released; default `<state_dir>/spool`.'),
         max_bytes: Bytes.prefault(512 * 1024 * 1024).describe('Disk the spool may use; past it the oldest messages are dropped (and counted).'),
         release: z.enum(['collector', 'broker']).default('collector').describe('What releases a message from the spool: `collector` (a collector confirmed its points are stored; survives a broker crash) or `broker` (its PUBACK, for brokers without powersite collectors).'),
-        confirm_timeout: Duration.prefault('60s').describe('Published messages without a confirmation for this long are sent again.'),
+        confirm_timeout: Duration.prefault('60s').describe('Published messages without a confirmation for this long are sent again; while no collector confirms anything, the wait doubles each round (up to 16 times), and the first confirmation resets it.'),
       })
       .strict()
       .prefault({}),

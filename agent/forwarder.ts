@@ -6,7 +6,8 @@
  * collector`), not when the broker acknowledged it: a broker that crashes, fails over or loses its
  * sessions loses what it acknowledged, and the agent resends. Published messages wait for their
  * confirmation; after a reconnect, or `confirmTimeoutMs` without one, they are sent again (the
- * collector's writes are idempotent and its ledger counts a seq once). With `release: broker` the
+ * collector's writes are idempotent and its ledger counts a seq once); while no confirmation comes
+ * at all, the timeout doubles with each round, up to MAX_RESEND_BACKOFF times. With `release: broker` the
  * PUBACK releases them, for a broker without powersite collectors confirming.
  */
 import type { Logger } from '../common/logger.js';
@@ -14,6 +15,9 @@ import type { Publisher } from './publisher.js';
 import type { Spool, SpoolRef } from './spool.js';
 
 export type Release = 'collector' | 'broker';
+
+/** At most 16 timeouts between resends while no collector confirms (16 minutes at the default 60 s). */
+export const MAX_RESEND_BACKOFF = 16;
 
 /** The seq of a telemetry payload: messages without one are released on PUBACK. */
 function seqOf(payload: string): number | undefined {
@@ -34,6 +38,13 @@ export class Forwarder {
    */
   private readonly unconfirmed = new Map<number, { entries: SpoolRef[]; at: number }>();
   private resendTimer: NodeJS.Timeout | undefined;
+  /**
+   * The confirmation timeout's multiplier: doubled by each timeout resend that no confirmation
+   * followed, back to 1 at the next one. A collector that confirms nothing (its database is down)
+   * is not sent every waiting message again every timeout: each copy would queue in the broker
+   * and in the collector beside the first.
+   */
+  private backoff = 1;
   /** Messages sent again for want of a confirmation, since start. */
   resent = 0;
 
@@ -54,8 +65,8 @@ export class Forwarder {
     });
     this.publisher.onConfirm((ranges) => this.confirm(ranges));
     this.resendTimer = setInterval(() => {
-      const cutoff = Date.now() - this.confirmTimeoutMs;
-      this.resend((at) => at <= cutoff, 'no confirmation');
+      const cutoff = Date.now() - this.confirmTimeoutMs * this.backoff;
+      if (this.resend((at) => at <= cutoff, 'no confirmation') > 0) this.backoff = Math.min(this.backoff * 2, MAX_RESEND_BACKOFF);
     }, Math.max(100, Math.min(5000, this.confirmTimeoutMs / 4)));
     this.resendTimer.unref();
     this.loop = this.run();
@@ -74,6 +85,7 @@ export class Forwarder {
   }
 
   private confirm(ranges: [number, number][]): void {
+    if (ranges.length > 0) this.backoff = 1;
     for (const [from, to] of ranges) {
       // Walk whichever is smaller: the range, or what awaits confirmation.
       if (to - from < this.unconfirmed.size) {
@@ -93,8 +105,8 @@ export class Forwarder {
     this.drainedSince++;
   }
 
-  /** Hands unconfirmed messages back to the spool, to be sent again in order. */
-  private resend(which: (publishedAt: number) => boolean, why: string): void {
+  /** Hands unconfirmed messages back to the spool, to be sent again in order; returns how many. */
+  private resend(which: (publishedAt: number) => boolean, why: string): number {
     let n = 0;
     for (const [seq, { entries, at }] of this.unconfirmed) {
       if (!which(at)) continue;
@@ -102,10 +114,11 @@ export class Forwarder {
       for (const entry of entries) this.spool.giveBack(entry);
       n++;
     }
-    if (n === 0) return;
+    if (n === 0) return 0;
     this.resent += n;
-    this.logger.info({ messages: n, reason: why }, 'sending unconfirmed telemetry again');
+    this.logger.info({ messages: n, reason: why, ...(why === 'no confirmation' ? { next_timeout_s: (this.confirmTimeoutMs * Math.min(this.backoff * 2, MAX_RESEND_BACKOFF)) / 1000 } : {}) }, 'sending unconfirmed telemetry again');
     this.notify();
+    return n;
   }
 
   private sleep(): Promise<void> {
