@@ -116,7 +116,7 @@ export class Forwarder {
     }
     if (n === 0) return 0;
     this.resent += n;
-    this.logger.info({ messages: n, reason: why, ...(why === 'no confirmation' ? { next_timeout_s: (this.confirmTimeoutMs * Math.min(this.backoff * 2, MAX_RESEND_BACKOFF)) / 1000 } : {}) }, 'sending unconfirmed telemetry again');
+    this.logger.info({ messages: n, reason: why, timeout_s: (this.confirmTimeoutMs * this.backoff) / 1000 }, 'sending unconfirmed telemetry again');
     this.notify();
     return n;
   }

@@ -67,16 +67,24 @@ function agents(): Agent[] {
 const runFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const sentOf = (fleet: Agent[]) => fleet.reduce((n, a) => n + (a as unknown as { seq: number }).seq, 0);
+
+/** A fresh fleet, started and sampling; `sent()`: the messages it has made since. */
+async function runningFleet(): Promise<{ fleet: Agent[]; sent: () => number }> {
+  const fleet = agents();
+  for (const a of fleet) await a.start();
+  const startSeq = sentOf(fleet);
+  for (const a of fleet) a.run();
+  return { fleet, sent: () => sentOf(fleet) - startSeq };
+}
+
 const written = async (db: string) => Number((await influx.rows(db, 'SELECT count(seq) FROM agent_message'))[0]?.count ?? 0);
 
 describe('shared subscription', () => {
   it('writes each message once and the summed counters equal a single collector\'s', async () => {
-    const fleet = agents();
-    for (const a of fleet) await a.start();
-    for (const a of fleet) a.run();
+    const { fleet, sent: sentSince } = await runningFleet();
     await runFor(4000);
     for (const a of fleet) await a.stop();
-    const sent = sentOf(fleet);
+    const sent = sentSince();
     expect(sent).toBeGreaterThan(20);
     await eventually(async () => (await written('pair')) === sent && (await written('solo')) === sent);
 
@@ -110,17 +118,14 @@ describe('shared subscription', () => {
 
   it('a collector killed with -9 loses nothing: its share is written once it is back', async () => {
     const before = { pair: await written('pair'), solo: await written('solo') };
-    const fleet = agents();
-    for (const a of fleet) await a.start();
-    const startSeq = sentOf(fleet);
-    for (const a of fleet) a.run();
+    const { fleet, sent: sentSince } = await runningFleet();
     await runFor(2000);
     await pairB.kill9();
     await runFor(2000);
     await pairB.start();
     await runFor(1000);
     for (const a of fleet) await a.stop();
-    const sent = sentOf(fleet) - startSeq;
+    const sent = sentSince();
     await eventually(async () => (await written('pair')) - before.pair === sent, 30_000);
     expect((await written('solo')) - before.solo).toBe(sent);
   });
@@ -143,10 +148,7 @@ describe('shared subscription', () => {
     // InfluxDB stops, so the collectors hold a backlog unconfirmed; then a failover to an empty
     // broker: sessions are gone, every agent sends what was not confirmed again, and the share
     // group hands each resend to either member, the one holding it or the other.
-    const fleet = agents();
-    for (const a of fleet) await a.start();
-    const startSeq = sentOf(fleet);
-    for (const a of fleet) a.run();
+    const { fleet, sent: sentSince } = await runningFleet();
     await runFor(1000);
     await influx.halt();
     await runFor(1500);
@@ -161,7 +163,7 @@ describe('shared subscription', () => {
     // The pair stored every message (the single collector may miss some: a message the pair
     // confirmed leaves the spools, so a copy the failover took from the broker's queue for the
     // single collector is not sent again: one confirmation topic serves one group of collectors).
-    const sent = sentOf(fleet) - startSeq;
+    const sent = sentSince();
     await eventually(async () => (await truth('pair')).messages - before.messages === sent, 30_000);
     const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
     const soloExact = async () => close((await soloEnergy()) - (await truth('solo')).energy, before.solo);
